@@ -1,0 +1,3 @@
+fn main() {
+    println!("lbtop: under construction");
+}

@@ -1,0 +1,40 @@
+//! Rolling windows on log time: request rate, latency percentiles, status classes, unique
+//! clients, bytes, per-target health and top talkers, in bounded memory whatever the input.
+//! Stub: to be written.
+
+use crate::event::WindowEvent;
+use crate::record::Micros;
+
+/// Per-target (backend) numbers in one window.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct TargetStats {
+    pub target: String,
+    pub requests: u64,
+    pub errors_5xx: u64,
+    pub latency_p50_ms: Option<f64>,
+    pub latency_p99_ms: Option<f64>,
+}
+
+/// Everything known about one closed window: the `window` event plus the extra features the
+/// anomaly scorer reads.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct WindowStats {
+    pub event: WindowEvent,
+    /// Requests from clients not seen in the recent past (approximate, bounded memory).
+    pub new_clients: u64,
+    /// The busiest client of the window and its request count.
+    pub top_client: Option<(String, u64)>,
+    /// Per target, busiest first (bounded).
+    pub targets: Vec<TargetStats>,
+    /// 4xx counts split: 401/403 (auth), 404 (not found), other 4xx.
+    pub status_401_403: u64,
+    pub status_404: u64,
+    /// 5xx by status code: 500, 502, 503, 504, other.
+    pub status_5xx_by_code: [u64; 5],
+}
+
+impl WindowStats {
+    pub fn start(&self) -> Micros {
+        self.event.start.0
+    }
+}
