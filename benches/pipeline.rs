@@ -1,0 +1,2 @@
+//! Pipeline benchmark: to be written.
+fn main() {}

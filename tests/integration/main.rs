@@ -1,0 +1,1 @@
+//! Integration tests: the real binary, sources on disk, the TUI in tmux.
