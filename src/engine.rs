@@ -1,1 +1,497 @@
-//! Stub: to be written. The synchronous engine: parse → aggregate → detect.
+//! The engine: aggregate → detect on parsed requests, in log time. Synchronous and
+//! deterministic: no clock reads, no threads, no I/O. `lbtop scan`, the TUI, replay, tests and
+//! benchmarks all drive this same code; wall time only enters as explicit `advance` ticks.
+
+use crate::batch::{Batch, format_index};
+use crate::detect::anomaly::{ScorerConfig, WindowScorer};
+use crate::detect::client::{ClientConfig, ClientDetector};
+use crate::detect::security::Hit;
+use crate::event::{
+    AnomalyEvent, ClientEvent, Event, LogTime, SecurityEvent, SummaryEvent, WindowEvent,
+};
+use crate::record::{Format, MICROS_PER_SEC, Micros, Request};
+use crate::snapshot::{ClientRow, Count, Filter, Series, Snapshot, TargetRow, ViewSpec};
+use crate::window::{Aggregator, ClientTable, WindowConfig, WindowStats};
+use std::collections::{HashMap, VecDeque};
+
+/// Window sizes the `+`/`-` keys step through, in seconds.
+pub const WINDOW_LADDER: [u64; 3] = [10, 60, 300];
+
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Base bucket width in seconds (10 by default).
+    pub bucket_secs: u64,
+    /// Emit a `window` event per closed base bucket.
+    pub emit_windows: bool,
+    pub scorer: ScorerConfig,
+    pub client: ClientConfig,
+    /// Source names, by index, for security events (`-` for stdin).
+    pub sources: Vec<String>,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            bucket_secs: 10,
+            emit_windows: false,
+            scorer: ScorerConfig::default(),
+            client: ClientConfig::default(),
+            sources: Vec::new(),
+        }
+    }
+}
+
+/// Counts of everything read, so nothing is lost from the totals.
+#[derive(Debug, Clone, Default)]
+pub struct Counters {
+    pub lines: u64,
+    pub parsed: u64,
+    pub skipped: u64,
+    pub rejected: Vec<(&'static str, u64)>,
+    pub formats: [u64; Format::ALL.len()],
+    pub first: Option<Micros>,
+    pub last: Option<Micros>,
+}
+
+impl Counters {
+    pub fn rejected_total(&self) -> u64 {
+        self.rejected.iter().map(|(_, n)| n).sum()
+    }
+
+    pub fn reject(&mut self, reason: &'static str, n: u64) {
+        match self.rejected.iter_mut().find(|(r, _)| *r == reason) {
+            Some((_, c)) => *c += n,
+            None => self.rejected.push((reason, n)),
+        }
+    }
+}
+
+const MAX_SECURITY: usize = 500;
+const MAX_ANOMALIES: usize = 200;
+const MAX_CLIENT_EVENTS: usize = 500;
+const MAX_HIT_CLIENTS: usize = 4096;
+
+pub struct Engine {
+    cfg: EngineConfig,
+    agg: Aggregator,
+    clients: ClientTable,
+    behaviour: ClientDetector,
+    scorer: WindowScorer,
+    counters: Counters,
+    last_rejected: Option<(String, String)>,
+    events: Vec<Event>,
+    client_events: Vec<ClientEvent>,
+    /// Newest first; an ongoing episode is updated in place.
+    anomalies: VecDeque<AnomalyEvent>,
+    security: VecDeque<SecurityEvent>,
+    security_total: u64,
+    security_by_client: HashMap<String, u64>,
+    behaviours_log: VecDeque<ClientEvent>,
+    /// Base-bucket start times that were anomalous (bounded like the history).
+    anomalous_windows: VecDeque<Micros>,
+    event_counts: [u64; 4],
+}
+
+impl Engine {
+    pub fn new(cfg: EngineConfig) -> Engine {
+        let wcfg = WindowConfig { bucket_secs: cfg.bucket_secs, ..WindowConfig::default() };
+        Engine {
+            agg: Aggregator::new(wcfg),
+            clients: ClientTable::new(ClientTable::DEFAULT_CAPACITY),
+            behaviour: ClientDetector::new(cfg.client.clone()),
+            scorer: WindowScorer::new(cfg.scorer.clone()),
+            cfg,
+            counters: Counters::default(),
+            last_rejected: None,
+            events: Vec::new(),
+            client_events: Vec::new(),
+            anomalies: VecDeque::new(),
+            security: VecDeque::new(),
+            security_total: 0,
+            security_by_client: HashMap::new(),
+            behaviours_log: VecDeque::new(),
+            anomalous_windows: VecDeque::new(),
+            event_counts: [0; 4],
+        }
+    }
+
+    pub fn counters(&self) -> &Counters {
+        &self.counters
+    }
+
+    pub fn config(&self) -> &EngineConfig {
+        &self.cfg
+    }
+
+    /// One request read from one line (simulator, tests): counts the line too.
+    pub fn record_line(&mut self, r: &Request<'_>, source: u32, line: u64, hits: &[Hit]) {
+        self.counters.lines += 1;
+        self.record(r, source, line, hits);
+    }
+
+    /// One parsed request with its security hits (found in the parse stage). Lines are
+    /// counted by the caller: a `{"records":[…]}` line holds many requests.
+    pub fn record(&mut self, r: &Request<'_>, source: u32, line: u64, hits: &[Hit]) {
+        let c = &mut self.counters;
+        c.parsed += 1;
+        c.formats[format_index(r.format)] += 1;
+        c.first = Some(c.first.map_or(r.time, |f| f.min(r.time)));
+        c.last = Some(c.last.map_or(r.time, |l| l.max(r.time)));
+        self.agg.observe(r);
+        self.clients.observe(r);
+        self.behaviour.observe(r, &mut self.client_events);
+        if !hits.is_empty() {
+            self.security_hits(r, source, line, hits);
+        }
+        if !self.client_events.is_empty() {
+            self.take_client_events();
+        }
+        if self.agg.has_closed() {
+            self.close_windows();
+        }
+    }
+
+    /// Ingest a whole batch from the parse stage: its counts and its records.
+    pub fn batch(&mut self, b: &Batch) {
+        self.batch_counts(b);
+        for i in 0..b.len() {
+            let s = &b.records[i];
+            self.record(&b.get(i), s.source, s.line, b.hits_of(i));
+        }
+    }
+
+    /// A batch's line counts (read, skipped, rejected) without its records, which the
+    /// caller feeds through [`Engine::record`] (merging several inputs in time order).
+    pub fn batch_counts(&mut self, b: &Batch) {
+        self.counters.lines += b.lines;
+        self.counters.skipped += b.skipped;
+        for &(reason, n) in &b.rejected {
+            self.counters.reject(reason, n);
+        }
+        if let Some((text, reason)) = &b.last_rejected {
+            self.last_rejected = Some((text.clone(), (*reason).to_string()));
+        }
+    }
+
+    /// A line that was read but is not a request.
+    pub fn rejected(&mut self, reason: &'static str, text: &[u8]) {
+        self.counters.lines += 1;
+        self.counters.reject(reason, 1);
+        self.last_rejected = Some((line_head(text), reason.to_string()));
+    }
+
+    pub fn skipped(&mut self) {
+        self.counters.lines += 1;
+        self.counters.skipped += 1;
+    }
+
+    /// Log time moved on without lines (a wall-clock tick mapped to log time by the caller).
+    pub fn advance(&mut self, now: Micros) {
+        self.agg.advance(now);
+        self.behaviour.advance(now, &mut self.client_events);
+        self.take_client_events();
+        self.close_windows();
+    }
+
+    /// End of input: close every open window.
+    pub fn finish(&mut self) {
+        self.agg.flush();
+        self.close_windows();
+        if let Some(last) = self.counters.last {
+            self.behaviour.advance(last, &mut self.client_events);
+            self.take_client_events();
+        }
+    }
+
+    /// Events produced since the last call, in the order they happened.
+    pub fn drain_events(&mut self) -> std::vec::Drain<'_, Event> {
+        self.events.drain(..)
+    }
+
+    fn security_hits(&mut self, r: &Request<'_>, source: u32, line: u64, hits: &[Hit]) {
+        let client = r.client_display().into_owned();
+        let request = r.request_line();
+        for h in hits {
+            let ev = SecurityEvent {
+                time: LogTime(r.time),
+                client_ip: client.clone(),
+                category: h.category,
+                rule: h.rule.to_string(),
+                severity: h.severity,
+                request: request.clone(),
+                field: h.field.to_string(),
+                source: self.cfg.sources.get(source as usize).cloned().unwrap_or_else(|| "-".into()),
+                line,
+            };
+            self.security_total += 1;
+            if self.security.len() == MAX_SECURITY {
+                self.security.pop_back();
+            }
+            self.security.push_front(ev.clone());
+            self.event_counts[3] += 1;
+            self.events.push(Event::Security(ev));
+        }
+        if let Some(n) = self.security_by_client.get_mut(&client) {
+            *n += 1;
+        } else {
+            if self.security_by_client.len() >= MAX_HIT_CLIENTS {
+                // Keep the map bounded: forget the clients with a single hit.
+                self.security_by_client.retain(|_, n| *n > 1);
+            }
+            if self.security_by_client.len() < MAX_HIT_CLIENTS {
+                self.security_by_client.insert(client, 1);
+            }
+        }
+    }
+
+    fn take_client_events(&mut self) {
+        for ev in self.client_events.drain(..) {
+            if self.behaviours_log.len() == MAX_CLIENT_EVENTS {
+                self.behaviours_log.pop_back();
+            }
+            self.behaviours_log.push_front(ev.clone());
+            self.event_counts[2] += 1;
+            self.events.push(Event::Client(ev));
+        }
+    }
+
+    fn close_windows(&mut self) {
+        for w in self.agg.drain_closed() {
+            if self.cfg.emit_windows {
+                self.event_counts[0] += 1;
+                self.events.push(Event::Window(w.event.clone()));
+            }
+            if let Some(a) = self.scorer.observe(&w) {
+                self.anomalous_windows.push_back(w.start());
+                if self.anomalous_windows.len() > 4096 {
+                    self.anomalous_windows.pop_front();
+                }
+                match self.anomalies.iter_mut().find(|x| x.episode == a.episode) {
+                    Some(x) => *x = a.clone(),
+                    None => {
+                        if self.anomalies.len() == MAX_ANOMALIES {
+                            self.anomalies.pop_back();
+                        }
+                        self.anomalies.push_front(a.clone());
+                    }
+                }
+                self.event_counts[1] += 1;
+                self.events.push(Event::Anomaly(a));
+            }
+        }
+    }
+
+    pub fn summary(&self, elapsed_sec: f64) -> SummaryEvent {
+        let c = &self.counters;
+        let mut s = SummaryEvent {
+            lines: c.lines,
+            parsed: c.parsed,
+            skipped: c.skipped,
+            rejected_total: c.rejected_total(),
+            first_time: c.first.map(LogTime),
+            last_time: c.last.map(LogTime),
+            elapsed_sec,
+            lines_per_sec: if elapsed_sec > 0.0 { c.lines as f64 / elapsed_sec } else { 0.0 },
+            ..Default::default()
+        };
+        for (r, n) in &c.rejected {
+            s.rejected.insert((*r).to_string(), *n);
+        }
+        for (i, f) in Format::ALL.iter().enumerate() {
+            if c.formats[i] > 0 {
+                s.formats.insert(f.name().to_string(), c.formats[i]);
+            }
+        }
+        for (i, k) in ["window", "anomaly", "client", "security"].iter().enumerate() {
+            s.events.insert((*k).to_string(), self.event_counts[i]);
+        }
+        s
+    }
+
+    /// Build the view model for the screen. O(screen), not O(state).
+    pub fn snapshot(&self, view: &ViewSpec) -> Snapshot {
+        let c = &self.counters;
+        let level = view.window.min(WINDOW_LADDER.len() - 1);
+        let points = if view.points == 0 { 120 } else { view.points };
+        let hist: Vec<&WindowStats> = {
+            let all: Vec<&WindowStats> = self.agg.history(level).collect();
+            let skip = all.len().saturating_sub(points);
+            all.into_iter().skip(skip).collect()
+        };
+        let win_secs = self.agg.resolution_secs(level);
+        let series = |label: &str, unit: &str, f: &dyn Fn(&WindowEvent) -> f64| Series {
+            label: label.to_string(),
+            unit: unit.to_string(),
+            values: hist.iter().map(|w| f(&w.event)).collect(),
+            current: hist.last().map(|w| f(&w.event)),
+            baseline: None,
+        };
+        let pct = |n: u64, d: u64| if d == 0 { 0.0 } else { 100.0 * n as f64 / d as f64 };
+        let mut rps = series("requests/s", "/s", &|e| e.req_per_sec);
+        let mut p50 = series("latency p50", "ms", &|e| e.latency_p50_ms.unwrap_or(0.0));
+        let mut p99 = series("latency p99", "ms", &|e| e.latency_p99_ms.unwrap_or(0.0));
+        let mut err4xx = series("4xx", "%", &|e| pct(e.status_4xx, e.requests));
+        let mut err5xx = series("5xx", "%", &|e| pct(e.status_5xx, e.requests));
+        let b = self.scorer.baselines();
+        rps.baseline = b.rps;
+        p50.baseline = b.p50_ms;
+        p99.baseline = b.p99_ms;
+        err4xx.baseline = b.pct_4xx;
+        err5xx.baseline = b.pct_5xx;
+        let anomalous = hist
+            .iter()
+            .map(|w| {
+                let (s, e) = (w.event.start.0, w.event.end.0);
+                self.anomalous_windows.iter().any(|&t| t >= s && t < e)
+            })
+            .collect();
+        let filter = &view.filter;
+        let keep_client = |ip: &str| match filter {
+            Filter::Client(c) => ip == c,
+            _ => true,
+        };
+        let security: Vec<SecurityEvent> = self
+            .security
+            .iter()
+            .filter(|s| match filter {
+                Filter::None => true,
+                Filter::Client(c) => &s.client_ip == c,
+                Filter::PathContains(p) => s.request.contains(p.as_str()),
+                Filter::StatusClass(_) => true,
+            })
+            .take(100)
+            .cloned()
+            .collect();
+        let flagged = self.behaviour.flagged(50);
+        let mut clients: Vec<ClientRow> = self
+            .agg
+            .top_clients(30)
+            .into_iter()
+            .filter(|(ip, _)| keep_client(ip))
+            .map(|(ip, n)| ClientRow {
+                behaviors: self.behaviour.flags(&ip),
+                security_hits: self.security_by_client.get(&ip).copied().unwrap_or(0),
+                requests: n,
+                client: ip,
+                ..Default::default()
+            })
+            .collect();
+        for (ip, behaviors, _) in flagged {
+            if keep_client(&ip) && !clients.iter().any(|c| c.client == ip) {
+                clients.push(ClientRow {
+                    security_hits: self.security_by_client.get(&ip).copied().unwrap_or(0),
+                    requests: self.clients.requests(&ip).unwrap_or(0),
+                    client: ip,
+                    behaviors,
+                    ..Default::default()
+                });
+            }
+        }
+        let total: u64 = clients.iter().map(|c| c.requests).sum::<u64>().max(1);
+        for row in &mut clients {
+            row.share = row.requests as f64 / total as f64;
+            if let Some(d) = self.clients.detail(&row.client) {
+                for s in &d.statuses {
+                    match s.key.as_bytes().first() {
+                        Some(b'4') => row.errors_4xx += s.count,
+                        Some(b'5') => row.errors_5xx += s.count,
+                        _ => {}
+                    }
+                }
+            }
+        }
+        let counts = |v: Vec<(String, u64)>| -> Vec<Count> {
+            v.into_iter().map(|(key, count)| Count { key, count }).collect()
+        };
+        let top_paths = counts(
+            self.agg
+                .top_paths(20)
+                .into_iter()
+                .filter(|(p, _)| match filter {
+                    Filter::PathContains(s) => p.contains(s.as_str()),
+                    _ => true,
+                })
+                .collect(),
+        );
+        let statuses = counts(
+            self.agg
+                .top_statuses(12)
+                .into_iter()
+                .filter(|(s, _)| match filter {
+                    Filter::StatusClass(k) => s.as_bytes().first() == Some(&(b'0' + k)),
+                    _ => true,
+                })
+                .collect(),
+        );
+        let detail = view.drill.as_deref().map(|ip| {
+            let mut d = self.clients.detail(ip).unwrap_or_else(|| crate::snapshot::ClientDetail {
+                client: ip.to_string(),
+                ..Default::default()
+            });
+            d.security = self.security.iter().filter(|s| s.client_ip == ip).take(50).cloned().collect();
+            d.behaviors =
+                self.behaviours_log.iter().filter(|e| e.client_ip == ip).take(20).cloned().collect();
+            d
+        });
+        let last_window = self.agg.history(0).last().map(|w| w.event.clone());
+        Snapshot {
+            now: c.last.unwrap_or(0),
+            sources: self.cfg.sources.clone(),
+            formats: Format::ALL
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| c.formats[*i] > 0)
+                .map(|(i, f)| Count { key: f.name().to_string(), count: c.formats[i] })
+                .collect(),
+            lines: c.lines,
+            parsed: c.parsed,
+            rejected: c.rejected_total(),
+            rejected_by_reason: c
+                .rejected
+                .iter()
+                .map(|(r, n)| Count { key: (*r).to_string(), count: *n })
+                .collect(),
+            last_rejected: self.last_rejected.clone(),
+            window_secs: win_secs,
+            window_start: hist.last().map_or(0, |w| w.event.start.0),
+            rps,
+            p50,
+            p99,
+            err4xx,
+            err5xx,
+            anomalous,
+            last_window,
+            anomalies: self.anomalies.iter().take(100).cloned().collect(),
+            security,
+            security_total: self.security_total,
+            clients,
+            targets: self
+                .agg
+                .targets(16)
+                .into_iter()
+                .map(|t| TargetRow {
+                    target: t.target,
+                    requests: t.requests,
+                    errors_5xx: t.errors_5xx,
+                    p99_ms: t.latency_p99_ms,
+                })
+                .collect(),
+            top_paths,
+            top_agents: counts(self.agg.top_agents(10)),
+            statuses,
+            detail,
+            ..Default::default()
+        }
+    }
+}
+
+/// The head of a rejected line for display: at most 200 bytes, lossy UTF-8.
+pub fn line_head(text: &[u8]) -> String {
+    let head = &text[..text.len().min(200)];
+    String::from_utf8_lossy(head).into_owned()
+}
+
+/// Seconds to micros, for ticks.
+pub fn secs(s: i64) -> Micros {
+    s * MICROS_PER_SEC
+}

@@ -1,3 +1,6 @@
-fn main() {
-    println!("lbtop: under construction");
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    lbtop::cmd::run(lbtop::cli::Cli::parse())
 }

@@ -1,0 +1,244 @@
+//! `Batch`: parsed requests moved between threads without copying them field by field.
+//!
+//! The parse stage reads a chunk of lines, parses each line into a borrowed `Request<'_>` and
+//! stores it as spans into the chunk (decoded strings go to a side arena). The engine thread
+//! gets the batch and rebuilds the borrowed `Request` view for free. Batches are recycled, so
+//! in steady state nothing on this path allocates.
+
+use crate::detect::security::Hit;
+use crate::record::{Format, Micros, Request};
+use std::borrow::Cow;
+use std::net::IpAddr;
+
+/// Where a string lives: in the chunk, or in the side arena (when a parser decoded it).
+#[derive(Debug, Clone, Copy, Default)]
+struct Span {
+    /// Offset with the top bit marking the arena; `u32::MAX` = absent.
+    off: u32,
+    len: u32,
+}
+
+const ABSENT: u32 = u32::MAX;
+const ARENA: u32 = 1 << 31;
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Stored {
+    format: Format,
+    pub time: Micros,
+    client_ip: Option<IpAddr>,
+    client_port: Option<u16>,
+    status: Option<u16>,
+    backend_status: Option<u16>,
+    request_time_us: Option<u64>,
+    backend_time_us: Option<u64>,
+    response_time_us: Option<u64>,
+    total_time_us: Option<u64>,
+    bytes_in: Option<u64>,
+    bytes_out: Option<u64>,
+    strs: [Span; 17],
+    /// Source index and 1-based line number in it.
+    pub source: u32,
+    pub line: u64,
+    /// Range of this record's security hits in `Batch::hits`.
+    hits: (u32, u32),
+}
+
+#[derive(Debug, Default)]
+pub struct Batch {
+    /// The raw lines the records point into.
+    pub chunk: Vec<u8>,
+    arena: String,
+    pub records: Vec<Stored>,
+    pub hits: Vec<Hit>,
+    /// Rejected lines by reason.
+    pub rejected: Vec<(&'static str, u64)>,
+    /// The last rejected line's head (truncated) and reason, if any in this batch.
+    pub last_rejected: Option<(String, &'static str)>,
+    pub skipped: u64,
+    /// Lines read in this batch (parsed + rejected + skipped; a records wrapper counts once).
+    pub lines: u64,
+    /// Records per format parsed in this batch.
+    pub formats: [u64; Format::ALL.len()],
+}
+
+macro_rules! str_fields {
+    ($m:ident) => {
+        $m!(0 client_host, 1 method, 2 scheme, 3 host, 4 path, 5 query, 6 protocol, 7 backend,
+            8 user_agent, 9 referrer, 10 tls_protocol, 11 tls_cipher, 12 trace_id, 13 reason,
+            14 edge_location)
+    };
+}
+
+impl Batch {
+    pub fn clear(&mut self) {
+        self.chunk.clear();
+        self.arena.clear();
+        self.records.clear();
+        self.hits.clear();
+        self.rejected.clear();
+        self.last_rejected = None;
+        self.skipped = 0;
+        self.lines = 0;
+        self.formats = [0; Format::ALL.len()];
+    }
+
+    pub fn reject(&mut self, reason: &'static str) {
+        match self.rejected.iter_mut().find(|(r, _)| *r == reason) {
+            Some((_, n)) => *n += 1,
+            None => self.rejected.push((reason, 1)),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    fn span(&mut self, chunk: &[u8], s: &Option<Cow<'_, str>>) -> Span {
+        let Some(s) = s else { return Span { off: ABSENT, len: 0 } };
+        let (base, p) = (chunk.as_ptr() as usize, s.as_ptr() as usize);
+        let inside =
+            matches!(s, Cow::Borrowed(_)) && p >= base && p + s.len() <= base + chunk.len();
+        if inside && p - base < ARENA as usize {
+            Span { off: (p - base) as u32, len: s.len() as u32 }
+        } else {
+            let off = self.arena.len();
+            self.arena.push_str(s);
+            Span { off: off as u32 | ARENA, len: s.len() as u32 }
+        }
+    }
+
+    /// Store a request parsed from `chunk`, which must become this batch's `chunk` (taken out
+    /// with `std::mem::take` while parsing, put back after: the heap buffer does not move).
+    /// Strings borrowed from anywhere else are copied into the arena.
+    pub fn push(&mut self, chunk: &[u8], r: &Request<'_>, source: u32, line: u64, hits: &[Hit]) {
+        let mut strs = [Span::default(); 17];
+        macro_rules! store {
+            ($($i:literal $f:ident),*) => { $( strs[$i] = self.span(chunk, &r.$f); )* };
+        }
+        str_fields!(store);
+        let h0 = self.hits.len() as u32;
+        self.hits.extend_from_slice(hits);
+        self.formats[format_index(r.format)] += 1;
+        self.records.push(Stored {
+            format: r.format,
+            time: r.time,
+            client_ip: r.client_ip,
+            client_port: r.client_port,
+            status: r.status,
+            backend_status: r.backend_status,
+            request_time_us: r.request_time_us,
+            backend_time_us: r.backend_time_us,
+            response_time_us: r.response_time_us,
+            total_time_us: r.total_time_us,
+            bytes_in: r.bytes_in,
+            bytes_out: r.bytes_out,
+            strs,
+            source,
+            line,
+            hits: (h0, self.hits.len() as u32),
+        });
+    }
+
+    fn text(&self, s: Span) -> Option<Cow<'_, str>> {
+        if s.off == ABSENT {
+            return None;
+        }
+        let (start, len) = ((s.off & !ARENA) as usize, s.len as usize);
+        let t = if s.off & ARENA != 0 {
+            &self.arena[start..start + len]
+        } else {
+            // Spans were cut from `&str`s inside the chunk, so they are valid UTF-8 on char
+            // boundaries; the lossy call never allocates for them.
+            match std::str::from_utf8(&self.chunk[start..start + len]) {
+                Ok(t) => t,
+                Err(_) => return None,
+            }
+        };
+        Some(Cow::Borrowed(t))
+    }
+
+    /// The borrowed view of record `i`.
+    pub fn get(&self, i: usize) -> Request<'_> {
+        let s = &self.records[i];
+        let mut r = Request {
+            format: s.format,
+            time: s.time,
+            client_ip: s.client_ip,
+            client_port: s.client_port,
+            status: s.status,
+            backend_status: s.backend_status,
+            request_time_us: s.request_time_us,
+            backend_time_us: s.backend_time_us,
+            response_time_us: s.response_time_us,
+            total_time_us: s.total_time_us,
+            bytes_in: s.bytes_in,
+            bytes_out: s.bytes_out,
+            ..Default::default()
+        };
+        macro_rules! load {
+            ($($i:literal $f:ident),*) => { $( r.$f = self.text(s.strs[$i]); )* };
+        }
+        str_fields!(load);
+        r
+    }
+
+    pub fn hits_of(&self, i: usize) -> &[Hit] {
+        let (a, b) = self.records[i].hits;
+        &self.hits[a as usize..b as usize]
+    }
+}
+
+pub fn format_index(f: Format) -> usize {
+    Format::ALL.iter().position(|&x| x == f).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_borrowed_and_owned() {
+        let mut b = Batch::default();
+        let chunk = b"GET /a/b?x=1 HTTP/1.1 ua\n".to_vec();
+        {
+            let s = std::str::from_utf8(&chunk).unwrap();
+            let r = Request {
+                format: Format::Combined,
+                time: 42,
+                client_ip: "10.0.0.1".parse().ok(),
+                method: Some(Cow::Borrowed(&s[0..3])),
+                path: Some(Cow::Borrowed(&s[4..8])),
+                query: Some(Cow::Borrowed(&s[9..12])),
+                user_agent: Some(Cow::Owned("decoded agent".into())),
+                referrer: Some(Cow::Borrowed("elsewhere")),
+                status: Some(404),
+                total_time_us: Some(1500),
+                ..Default::default()
+            };
+            b.push(&chunk, &r, 3, 17, &[]);
+        }
+        b.chunk = chunk;
+        // Only the two strings from outside the chunk were copied.
+        assert_eq!(b.arena, "decoded agentelsewhere");
+        let v = b.get(0);
+        assert_eq!(v.method.as_deref(), Some("GET"));
+        assert_eq!(v.path.as_deref(), Some("/a/b"));
+        assert_eq!(v.query.as_deref(), Some("x=1"));
+        assert_eq!(v.user_agent.as_deref(), Some("decoded agent"));
+        assert_eq!(v.referrer.as_deref(), Some("elsewhere"));
+        assert_eq!(v.host, None);
+        assert_eq!(v.client_ip, "10.0.0.1".parse().ok());
+        assert_eq!(v.status, Some(404));
+        assert_eq!(v.total_time_us, Some(1500));
+        assert_eq!(v.time, 42);
+        assert_eq!(b.records[0].line, 17);
+        assert_eq!(b.records[0].source, 3);
+        assert_eq!(b.formats[format_index(Format::Combined)], 1);
+        b.clear();
+        assert!(b.is_empty() && b.arena.is_empty());
+    }
+}

@@ -1,0 +1,176 @@
+//! Command line: clap definitions. Validation into settings happens in `cmd`.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "lbtop",
+    version,
+    about = "htop for load balancer access logs: traffic, latency and errors live, with anomaly and attack detection",
+    long_about = "Watch load balancer access logs live (AWS ALB, classic ELB, CloudFront, GCP, Azure \
+Application Gateway / Front Door, nginx/Apache). With paths and no subcommand, lbtop reads what is \
+there and then follows the files like `tail -F` in a terminal UI.",
+    after_help = "Examples:\n  lbtop demo\n  lbtop /var/log/lb/*.log\n  lbtop scan --windows AWSLogs/ > events.jsonl\n  lbtop replay --speed 20 incident/*.log.gz\n  lbtop score cloudwatch.csv"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Files, globs, directories, or `-` for stdin (live mode).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<String>,
+    #[command(flatten)]
+    pub common: Common,
+    #[command(flatten)]
+    pub ui: UiOpts,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct Common {
+    /// Force the log format instead of detecting it: alb, elb, cloudfront, gcp, azure-appgw,
+    /// azure-frontdoor, combined, common.
+    #[arg(long, global = true, value_name = "NAME", value_parser = parse_format)]
+    pub format: Option<lbtop_format::Format>,
+    /// Window (bucket) width in seconds.
+    #[arg(long, global = true, default_value_t = 10, value_name = "SECS",
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub window: u64,
+    /// Extra security rules from a TOML file.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+    /// Threads for parsing (1 = everything on one thread).
+    #[arg(long, global = true, default_value_t = 2, value_name = "N")]
+    pub threads: usize,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct UiOpts {
+    /// Theme: default, light, high-contrast, or a path to a TOML theme file.
+    #[arg(long, global = true, value_name = "NAME|PATH")]
+    pub theme: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read logs headless and write events as JSON lines to stdout (human messages on stderr).
+    Scan(ScanArgs),
+    /// Replay captured logs in the TUI, paced by their own timestamps.
+    Replay(ReplayArgs),
+    /// Built-in synthetic traffic with incidents, live in the TUI (or headless with --headless).
+    Demo(DemoArgs),
+    /// Score a CSV of metric series (e.g. a CloudWatch export): adds an anomaly_score column.
+    Score(ScoreArgs),
+    /// Generate synthetic logs with incidents and a ground-truth file.
+    Sim(SimArgs),
+    /// Measure detection on simulated incidents: per-incident detection, time to detect,
+    /// false alarms, flagged IPs, security detection rates.
+    Eval(EvalArgs),
+    /// Benchmark: generate 1M ALB and 1M combined lines, print lines/s, MB/s and peak RSS.
+    Bench(BenchArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Output {
+    #[default]
+    Json,
+    Text,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files, globs, directories, or `-` for stdin.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<String>,
+    /// Keep following the files (like `tail -F`) instead of stopping at the end.
+    #[arg(long, short = 'f')]
+    pub follow: bool,
+    /// Also emit one `window` event per closed window.
+    #[arg(long)]
+    pub windows: bool,
+    /// json: one event per line; text: a readable report.
+    #[arg(long, value_enum, default_value_t = Output::Json)]
+    pub output: Output,
+}
+
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<String>,
+    /// Speed multiplier over log time.
+    #[arg(long, default_value_t = 10.0)]
+    pub speed: f64,
+    /// Start at this log time (RFC 3339).
+    #[arg(long, value_name = "TIME")]
+    pub from: Option<String>,
+    /// Stop at this log time (RFC 3339).
+    #[arg(long, value_name = "TIME")]
+    pub to: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Log seconds per wall second.
+    #[arg(long, default_value_t = 10.0)]
+    pub speed: f64,
+    /// Simulator seed.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Print events as JSON lines instead of starting the TUI.
+    #[arg(long)]
+    pub headless: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ScoreArgs {
+    /// CSV file (`-` for stdin).
+    pub file: String,
+}
+
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// Scenario: demo, day, quiet.
+    #[arg(long, default_value = "day")]
+    pub scenario: String,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Output format of the lines.
+    #[arg(long, value_parser = parse_format, default_value = "alb")]
+    pub out_format: lbtop_format::Format,
+    /// Base request rate (req/s).
+    #[arg(long)]
+    pub rps: Option<f64>,
+    /// Where to write the ground truth (JSON).
+    #[arg(long, value_name = "FILE")]
+    pub truth: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Seeds to run.
+    #[arg(long, value_delimiter = ',', default_value = "1,2,3")]
+    pub seeds: Vec<u64>,
+    /// Base request rates to run (req/s).
+    #[arg(long, value_delimiter = ',', default_value = "5,50,500")]
+    pub rates: Vec<f64>,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Lines per generated file.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub lines: usize,
+    /// Keep the generated files here instead of a temporary directory.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+mod lbtop_format {
+    pub use crate::record::Format;
+}
+
+fn parse_format(s: &str) -> Result<lbtop_format::Format, String> {
+    crate::record::Format::from_name(s).ok_or_else(|| {
+        let names: Vec<&str> = crate::record::Format::ALL.iter().map(|f| f.name()).collect();
+        format!("unknown format `{s}` (known: {})", names.join(", "))
+    })
+}

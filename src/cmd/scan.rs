@@ -1,0 +1,88 @@
+//! `lbtop scan`: read to the end (or follow) and write events as JSON lines, or a text report.
+
+use super::{Failure, load_rules};
+use crate::cli::{Common, Output, ScanArgs};
+use crate::engine::{Engine, EngineConfig};
+use crate::event::Event;
+use crate::pipeline::{self, Notice, ReadOptions};
+use crate::source;
+use std::io::{self, BufWriter, Write};
+use std::time::Instant;
+
+pub fn run(args: &ScanArgs, common: &Common) -> Result<(), Failure> {
+    let inputs = source::expand(&args.paths, args.follow).map_err(Failure::msg)?;
+    let rules = load_rules(common)?;
+    let names: Vec<String> = inputs.iter().map(|i| i.name()).collect();
+    let mut engine = Engine::new(EngineConfig {
+        bucket_secs: common.window,
+        emit_windows: args.windows,
+        sources: names.clone(),
+        ..EngineConfig::default()
+    });
+    let started = Instant::now();
+    let stdout = io::stdout();
+    let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
+    let mut report = Vec::new();
+    let mut write_err: Option<io::Error> = None;
+    let mut emit = |engine: &mut Engine, out: &mut BufWriter<io::StdoutLock<'_>>| -> bool {
+        for ev in engine.drain_events() {
+            let res = match args.output {
+                Output::Json => serde_json::to_writer(&mut *out, &ev)
+                    .map_err(io::Error::from)
+                    .and_then(|()| out.write_all(b"\n")),
+                Output::Text => {
+                    report.push(ev);
+                    Ok(())
+                }
+            };
+            if let Err(e) = res {
+                write_err = Some(e);
+                return false;
+            }
+        }
+        true
+    };
+    let mut notices: Vec<Notice> = Vec::new();
+    let opts = ReadOptions { format: common.format, threaded: common.threads > 1 };
+    if args.follow {
+        super::follow::run(&inputs, &args.paths, &opts, rules, &mut engine, &mut notices, |e| {
+            emit(e, &mut out) && out.flush().is_ok()
+        });
+    } else {
+        pipeline::read_all(&inputs, &opts, rules, &mut engine, &mut notices, |e| emit(e, &mut out));
+    }
+    engine.finish();
+    emit(&mut engine, &mut out);
+    for n in &notices {
+        eprintln!("lbtop: {}: {}", names.get(n.source as usize).map_or("-", String::as_str), n.text);
+    }
+    let mut summary = engine.summary(started.elapsed().as_secs_f64());
+    summary.peak_rss_bytes = super::peak_rss_bytes();
+    let res = match args.output {
+        Output::Json => serde_json::to_writer(&mut out, &Event::Summary(summary.clone()))
+            .map_err(io::Error::from)
+            .and_then(|()| out.write_all(b"\n")),
+        Output::Text => super::report::write(&mut out, &report, &summary),
+    };
+    if let Some(e) = write_err.or(res.err()).or(out.flush().err()) {
+        return Err(Failure::Io(e));
+    }
+    // Every input unreadable, or nothing recognisable in them: say so and fail.
+    if summary.parsed == 0 {
+        if notices.len() >= inputs.len() && !inputs.is_empty() {
+            return Err(Failure::msg(format!(
+                "no input could be read ({})",
+                notices.first().map_or("", |n| n.text.as_str())
+            )));
+        }
+        let unknown = summary.rejected.get("unknown-format").copied().unwrap_or(0);
+        if unknown > 0 && unknown == summary.rejected_total {
+            return Err(Failure::msg(format!(
+                "{}: unknown log format ({} lines, none recognised; try --format)",
+                names.join(", "),
+                unknown
+            )));
+        }
+    }
+    Ok(())
+}

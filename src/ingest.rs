@@ -1,0 +1,71 @@
+//! The parse stage: a chunk of whole lines in, a [`Batch`] of stored requests out, with
+//! security rules applied on the way (they are stateless, so they run here, off the engine
+//! thread). Pure and synchronous: the threaded pipeline, the single-threaded path, tests and
+//! benchmarks all call this.
+
+use crate::batch::Batch;
+use crate::detect::security::{Hit, RuleSet, Scratch};
+use crate::parse::{Outcome, StreamParser};
+use std::sync::Arc;
+
+pub struct Ingest {
+    rules: Arc<RuleSet>,
+    scratch: Scratch,
+    hits: Vec<Hit>,
+}
+
+impl Ingest {
+    pub fn new(rules: Arc<RuleSet>) -> Ingest {
+        Ingest { rules, scratch: Scratch::default(), hits: Vec::new() }
+    }
+
+    /// Parse every line of `chunk` (whole lines; a last line without `\n` is fine) into
+    /// `batch`, which takes ownership of the chunk. `first_line` is the 1-based number of the
+    /// chunk's first line in its source.
+    pub fn parse_chunk(
+        &mut self,
+        parser: &mut StreamParser,
+        source: u32,
+        first_line: u64,
+        chunk: Vec<u8>,
+        batch: &mut Batch,
+    ) {
+        let mut start = 0;
+        let mut line_no = first_line;
+        let mut last_bad: Option<(usize, usize, &'static str)> = None;
+        let len = chunk.len();
+        while start < len {
+            let end = memchr::memchr(b'\n', &chunk[start..]).map_or(len, |i| start + i);
+            let bytes = &chunk[start..end];
+            batch.lines += 1;
+            let lossy;
+            let text = match std::str::from_utf8(bytes) {
+                Ok(t) => t,
+                Err(_) => {
+                    // Non-UTF-8 bytes (a binary user agent): replace them, keep the line.
+                    lossy = String::from_utf8_lossy(bytes).into_owned();
+                    lossy.as_str()
+                }
+            };
+            let (rules, scratch, hits) = (&self.rules, &mut self.scratch, &mut self.hits);
+            parser.parse_line(text, &mut |o| match o {
+                Outcome::Request(r) => {
+                    hits.clear();
+                    rules.check(&r, scratch, hits);
+                    batch.push(&chunk, &r, source, line_no, hits);
+                }
+                Outcome::Skipped(_) => batch.skipped += 1,
+                Outcome::Rejected(rj) => {
+                    batch.reject(rj.0);
+                    last_bad = Some((start, end, rj.0));
+                }
+            });
+            line_no += 1;
+            start = end + 1;
+        }
+        if let Some((s, e, reason)) = last_bad {
+            batch.last_rejected = Some((crate::engine::line_head(&chunk[s..e]), reason));
+        }
+        batch.chunk = chunk;
+    }
+}

@@ -1,0 +1,299 @@
+//! Moving lines in: sources → parse stage → engine, for reading inputs to the end.
+//!
+//! Each input gets a *feed* that reads line-aligned chunks and parses them into batches:
+//! on its own thread (the default: parsing on one core, aggregation and detection on the
+//! other) or inline (`--threads 1`). Feeds are bounded (a parse thread runs at most two
+//! batches ahead) and batches are recycled, so memory stays flat whatever the file size.
+//!
+//! Several inputs are merged in log-time order: record by record across the open feeds.
+//! Inputs are opened lazily in name order (ALB names carry the time): the next input opens
+//! once the merge has reached the first log time of the last one opened, so only files that
+//! overlap in time are open together, even for a directory of thousands of files.
+
+use crate::batch::Batch;
+use crate::detect::security::RuleSet;
+use crate::engine::Engine;
+use crate::ingest::Ingest;
+use crate::parse::{Format, StreamParser};
+use crate::record::Micros;
+use crate::source::{ChunkReader, Input, SourceError};
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::thread::JoinHandle;
+
+/// A problem with one input that did not stop the others (e.g. a truncated gzip).
+#[derive(Debug, Clone)]
+pub struct Notice {
+    pub source: u32,
+    pub text: String,
+}
+
+/// What the feeds send: a parsed batch, or the end of the input (with an error if it ended
+/// early).
+enum FeedMsg {
+    Batch(Batch),
+    End(Option<String>),
+}
+
+trait Feed {
+    /// The next batch (counts included even when it holds no records), `Err` at the end.
+    fn next(&mut self, recycled: Batch) -> Result<Batch, Option<String>>;
+}
+
+/// Reads and parses on the calling thread.
+struct InlineFeed {
+    reader: ChunkReader,
+    parser: StreamParser,
+    ingest: Ingest,
+    source: u32,
+    done: bool,
+}
+
+impl Feed for InlineFeed {
+    fn next(&mut self, mut b: Batch) -> Result<Batch, Option<String>> {
+        if self.done {
+            return Err(None);
+        }
+        b.clear();
+        let mut chunk = std::mem::take(&mut b.chunk);
+        match self.reader.next_chunk(&mut chunk) {
+            Ok(Some(info)) => {
+                self.ingest.parse_chunk(&mut self.parser, self.source, info.first_line, chunk, &mut b);
+                Ok(b)
+            }
+            Ok(None) => {
+                self.done = true;
+                Err(None)
+            }
+            Err(e) => {
+                self.done = true;
+                Err(Some(e.to_string()))
+            }
+        }
+    }
+}
+
+/// Reads and parses on its own thread, at most two batches ahead.
+struct ThreadFeed {
+    rx: Receiver<FeedMsg>,
+    recycle: SyncSender<Batch>,
+    handle: Option<JoinHandle<()>>,
+}
+
+impl ThreadFeed {
+    fn spawn(mut inline: InlineFeed) -> ThreadFeed {
+        let (tx, rx) = sync_channel::<FeedMsg>(2);
+        let (recycle, back) = sync_channel::<Batch>(4);
+        let handle = std::thread::Builder::new()
+            .name(format!("parse-{}", inline.source))
+            .spawn(move || {
+                loop {
+                    let b = back.try_recv().unwrap_or_default();
+                    match inline.next(b) {
+                        Ok(b) => {
+                            if tx.send(FeedMsg::Batch(b)).is_err() {
+                                return;
+                            }
+                        }
+                        Err(e) => {
+                            let _ = tx.send(FeedMsg::End(e));
+                            return;
+                        }
+                    }
+                }
+            })
+            .expect("spawn parse thread");
+        ThreadFeed { rx, recycle, handle: Some(handle) }
+    }
+}
+
+impl Feed for ThreadFeed {
+    fn next(&mut self, recycled: Batch) -> Result<Batch, Option<String>> {
+        let _ = self.recycle.try_send(recycled);
+        match self.rx.recv() {
+            Ok(FeedMsg::Batch(b)) => Ok(b),
+            Ok(FeedMsg::End(e)) => Err(e),
+            Err(_) => Err(Some("parse thread stopped".into())),
+        }
+    }
+}
+
+impl Drop for ThreadFeed {
+    fn drop(&mut self) {
+        // Unblock the thread (its sends fail once `rx` is gone), then wait for it.
+        let (_, dead) = sync_channel(0);
+        self.rx = dead;
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+struct Cursor {
+    feed: Box<dyn Feed>,
+    batch: Batch,
+    i: usize,
+    source: u32,
+}
+
+impl Cursor {
+    fn head(&self) -> Micros {
+        self.batch.records[self.i].time
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    pub format: Option<Format>,
+    /// Parse on separate threads (true) or inline on the caller's thread.
+    pub threaded: bool,
+}
+
+/// Read every input to its end into `engine`, merged in log-time order. `on_progress` is
+/// called after each batch (for events out and progress; return false to stop early).
+/// Inputs that fail to open or end early are reported as notices; the rest go on.
+pub fn read_all(
+    inputs: &[Input],
+    opts: &ReadOptions,
+    rules: Arc<RuleSet>,
+    engine: &mut Engine,
+    notices: &mut Vec<Notice>,
+    mut on_progress: impl FnMut(&mut Engine) -> bool,
+) {
+    let mut pending: VecDeque<u32> = (0..inputs.len() as u32).collect();
+    let mut active: Vec<Cursor> = Vec::new();
+    let mut spare: Vec<Batch> = Vec::new();
+    let mut frontier = Micros::MIN;
+    let mut last_opened_first = Micros::MIN;
+
+    let open = |src: u32, notices: &mut Vec<Notice>| -> Option<Box<dyn Feed>> {
+        let reader = match ChunkReader::open(&inputs[src as usize]) {
+            Ok(r) => r,
+            Err(e) => {
+                notices.push(Notice { source: src, text: e.to_string() });
+                return None;
+            }
+        };
+        let inline = InlineFeed {
+            reader,
+            parser: StreamParser::new(opts.format),
+            ingest: Ingest::new(rules.clone()),
+            source: src,
+            done: false,
+        };
+        Some(if opts.threaded { Box::new(ThreadFeed::spawn(inline)) } else { Box::new(inline) })
+    };
+
+    // Pull batches until one has records, counting the empty ones; None at the end.
+    fn fill(
+        feed: &mut dyn Feed,
+        mut b: Batch,
+        src: u32,
+        engine: &mut Engine,
+        notices: &mut Vec<Notice>,
+        spare: &mut Vec<Batch>,
+    ) -> Option<Batch> {
+        loop {
+            match feed.next(b) {
+                Ok(nb) => {
+                    engine.batch_counts(&nb);
+                    if !nb.is_empty() {
+                        return Some(nb);
+                    }
+                    b = nb;
+                }
+                Err(e) => {
+                    if let Some(text) = e {
+                        notices.push(Notice { source: src, text });
+                    }
+                    spare.push(Batch::default());
+                    return None;
+                }
+            }
+        }
+    }
+
+    loop {
+        // Open the next inputs once the merge has caught up with the last one opened.
+        while let Some(&src) = pending.front() {
+            if !active.is_empty() && frontier < last_opened_first {
+                break;
+            }
+            pending.pop_front();
+            let Some(mut feed) = open(src, notices) else { continue };
+            let b = spare.pop().unwrap_or_default();
+            if let Some(batch) = fill(feed.as_mut(), b, src, engine, notices, &mut spare) {
+                last_opened_first = batch.records[0].time;
+                active.push(Cursor { feed, batch, i: 0, source: src });
+            }
+            if !on_progress(engine) {
+                return;
+            }
+        }
+        if active.is_empty() {
+            if pending.is_empty() {
+                break;
+            }
+            continue;
+        }
+        // The input with the oldest head goes next, up to the next-oldest head.
+        let (k, limit) = if active.len() == 1 {
+            (0, Micros::MAX)
+        } else {
+            let mut k = 0;
+            for j in 1..active.len() {
+                if active[j].head() < active[k].head() {
+                    k = j;
+                }
+            }
+            let limit = active
+                .iter()
+                .enumerate()
+                .filter(|&(j, _)| j != k)
+                .map(|(_, c)| c.head())
+                .min()
+                .unwrap_or(Micros::MAX);
+            // Stop before the others' head, or frontier checks for opening starve.
+            let limit = if pending.is_empty() { limit } else { limit.min(last_opened_first) };
+            (k, limit)
+        };
+        let c = &mut active[k];
+        let n = c.batch.len();
+        let mut i = c.i;
+        loop {
+            let s = &c.batch.records[i];
+            engine.record(&c.batch.get(i), s.source, s.line, c.batch.hits_of(i));
+            frontier = frontier.max(s.time);
+            i += 1;
+            if i == n || c.batch.records[i].time > limit {
+                break;
+            }
+        }
+        c.i = i;
+        if i == n {
+            let b = std::mem::take(&mut c.batch);
+            let src = c.source;
+            match fill(c.feed.as_mut(), b, src, engine, notices, &mut spare) {
+                Some(nb) => {
+                    c.batch = nb;
+                    c.i = 0;
+                }
+                None => {
+                    active.swap_remove(k);
+                }
+            }
+            if !on_progress(engine) {
+                return;
+            }
+        }
+    }
+}
+
+/// Errors a whole run can stop on before reading anything.
+pub fn check_inputs(inputs: &[Input]) -> Result<(), SourceError> {
+    if inputs.is_empty() {
+        return Err(SourceError::NoInputs);
+    }
+    Ok(())
+}
