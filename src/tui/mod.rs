@@ -102,8 +102,10 @@ pub fn draw(f: &mut Frame, snap: &Snapshot, state: &mut UiState, theme: &Theme) 
             let [cl, an] =
                 Layout::horizontal([Constraint::Percentage(60), Constraint::Fill(1)]).areas(top);
             // The security list needs the width for its request column.
+            let sec_pct = if area.width < 100 { 70 } else { 65 };
             let [se, ta] =
-                Layout::horizontal([Constraint::Percentage(65), Constraint::Fill(1)]).areas(bottom);
+                Layout::horizontal([Constraint::Percentage(sec_pct), Constraint::Fill(1)])
+                    .areas(bottom);
             clients::render(f, cl, snap, state, theme);
             anomalies::render(f, an, snap, state, theme);
             security::render(f, se, snap, state, theme);

@@ -345,7 +345,7 @@ fn overview_screens() {
             "error_spike",
             "Security (57 hits)",
             "Targets",
-            "8,100",
+            "912",
             "950",
             "02:30:00Z",
         ] {
@@ -884,4 +884,85 @@ async fn run_reacts_to_snapshots_and_quits_on_q() {
     assert!(t.contains("Block rule: nginx"), "{t}");
     assert!(t.contains("deny 203.0.113.7;"), "{t}");
     assert!(!t.contains("waiting for data"), "{t}");
+}
+
+#[test]
+fn header_shows_pause_and_replay_speed() {
+    let mut snap = fixture();
+    snap.mode = Mode::Replay {
+        speed_x100: 1000,
+        paused: false,
+    };
+    let mut st = state_for(&snap);
+    let t = text(render(&snap, &mut st, 100, 30).backend().buffer());
+    assert!(t.contains(" REPLAY ×10 "), "{t}");
+    assert!(t.contains("> speed"), "replay hints in the footer: {t}");
+    st.paused = true;
+    let t = text(render(&snap, &mut st, 100, 30).backend().buffer());
+    assert!(t.contains(" PAUSED "), "{t}");
+    let snap = fixture();
+    let mut st = state_for(&snap);
+    let t = text(render(&snap, &mut st, 100, 30).backend().buffer());
+    assert!(!t.contains("> speed"), "no replay hints when live: {t}");
+}
+
+#[test]
+fn no_color_theme_draws_without_colours() {
+    use ratatui::style::Color;
+    let theme = Theme::load(None, true).unwrap();
+    let (snap, mut st) = drill_state();
+    let mut term = Terminal::new(TestBackend::new(100, 30)).unwrap();
+    for screen in [Screen::Overview, st.screen.clone()] {
+        st.screen = screen;
+        term.draw(|f| super::draw(f, &snap, &mut st, &theme))
+            .unwrap();
+        let buf = term.backend().buffer();
+        for c in &buf.content {
+            assert_eq!((c.fg, c.bg), (Color::Reset, Color::Reset), "{c:?}");
+        }
+        // Modifiers survive: the focused border is bold.
+        assert!(
+            buf.content
+                .iter()
+                .any(|c| c.modifier.contains(ratatui::style::Modifier::BOLD))
+        );
+    }
+}
+
+#[test]
+fn odd_sizes_and_degenerate_data_do_not_panic() {
+    let mut snap = fixture();
+    snap.rps.values = vec![f64::NAN, f64::INFINITY, -1.0, 5.0];
+    snap.anomalous = vec![true; 1000];
+    snap.sources = vec!["x".repeat(5000)];
+    snap.clients[0].client = "\u{202e}".repeat(300);
+    snap.security[0].request = "\x1b".repeat(10_000);
+    snap.detail = Some(ClientDetail {
+        client: "203.0.113.7".into(),
+        ..ClientDetail::default()
+    });
+    for (w, h) in [
+        (0, 0),
+        (1, 1),
+        (79, 24),
+        (80, 23),
+        (80, 24),
+        (81, 25),
+        (150, 50),
+        (300, 100),
+    ] {
+        for screen in [Screen::Overview, Screen::Drill("203.0.113.7".into())] {
+            let mut st = state_for(&snap);
+            st.screen = screen;
+            for overlay in [
+                None,
+                Some(Overlay::Help),
+                Some(Overlay::Filter("\x1b".into())),
+            ] {
+                st.overlay = overlay;
+                let term = render(&snap, &mut st, w, h);
+                assert_no_controls(term.backend().buffer());
+            }
+        }
+    }
 }
