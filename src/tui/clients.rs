@@ -19,16 +19,27 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, state: &mut UiState, t
         f.render_widget(p, area);
         return;
     }
-    // Narrow panels drop the share column and abbreviate behaviours.
-    let narrow = area.width < 70;
+    // Narrow panels drop the share column; behaviours are abbreviated when they don't fit.
+    let narrow = area.width < 56;
+    let fixed: u16 = if narrow {
+        15 + 6 + 5 + 5 + 3 + 5
+    } else {
+        15 + 6 + 4 + 5 + 5 + 3 + 6
+    };
+    let beh_w = usize::from(area.width.saturating_sub(2 + fixed));
     let rows = snap.clients.iter().map(|c| {
         let flagged = !c.behaviors.is_empty() || c.security_hits > 0;
-        let behaviours = c
-            .behaviors
-            .iter()
-            .map(|b| if narrow { short(*b) } else { b.name() })
-            .collect::<Vec<_>>()
-            .join(",");
+        let join = |name: fn(Behavior) -> &'static str| {
+            c.behaviors
+                .iter()
+                .map(|b| name(*b))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let mut behaviours = join(Behavior::name);
+        if behaviours.chars().count() > beh_w {
+            behaviours = join(short);
+        }
         let n = |v: u64, style| {
             if v > 0 {
                 Cell::from(count(v)).style(style)

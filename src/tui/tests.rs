@@ -966,3 +966,83 @@ fn odd_sizes_and_degenerate_data_do_not_panic() {
         }
     }
 }
+
+/// TestBackend that counts frames (one `flush` per `Terminal::draw`).
+struct Counting(TestBackend, Arc<std::sync::atomic::AtomicUsize>);
+
+impl ratatui::backend::Backend for Counting {
+    type Error = <TestBackend as ratatui::backend::Backend>::Error;
+    fn draw<'a, I>(&mut self, content: I) -> Result<(), Self::Error>
+    where
+        I: Iterator<Item = (u16, u16, &'a ratatui::buffer::Cell)>,
+    {
+        self.0.draw(content)
+    }
+    fn hide_cursor(&mut self) -> Result<(), Self::Error> {
+        self.0.hide_cursor()
+    }
+    fn show_cursor(&mut self) -> Result<(), Self::Error> {
+        self.0.show_cursor()
+    }
+    fn get_cursor_position(&mut self) -> Result<ratatui::layout::Position, Self::Error> {
+        self.0.get_cursor_position()
+    }
+    fn set_cursor_position<P: Into<ratatui::layout::Position>>(
+        &mut self,
+        p: P,
+    ) -> Result<(), Self::Error> {
+        self.0.set_cursor_position(p)
+    }
+    fn clear(&mut self) -> Result<(), Self::Error> {
+        self.0.clear()
+    }
+    fn clear_region(&mut self, t: ratatui::backend::ClearType) -> Result<(), Self::Error> {
+        self.0.clear_region(t)
+    }
+    fn size(&self) -> Result<ratatui::layout::Size, Self::Error> {
+        self.0.size()
+    }
+    fn window_size(&mut self) -> Result<ratatui::backend::WindowSize, Self::Error> {
+        self.0.window_size()
+    }
+    fn flush(&mut self) -> Result<(), Self::Error> {
+        self.1.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.0.flush()
+    }
+}
+
+async fn frames_for(snapshots: usize, every_ms: u64, quit_after_ms: u64) -> usize {
+    let frames = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut term = Terminal::new(Counting(TestBackend::new(100, 30), frames.clone())).unwrap();
+    let (snap_tx, snap_rx) = tokio::sync::watch::channel(Arc::new(fixture()));
+    let (ctl_tx, _ctl_rx) = tokio::sync::mpsc::channel(1024);
+    let feeder = tokio::spawn(async move {
+        for i in 0..snapshots {
+            tokio::time::sleep(std::time::Duration::from_millis(every_ms)).await;
+            let _ = snap_tx.send(Arc::new(Snapshot {
+                lines: i as u64,
+                ..fixture()
+            }));
+        }
+        std::future::pending::<()>().await;
+    });
+    let script = Script([(quit_after_ms, Some(KeyCode::Char('q')))].into(), None);
+    tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        super::run(&mut term, snap_rx, ctl_tx, Theme::default(), script),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    feeder.abort();
+    frames.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+#[tokio::test]
+async fn redraws_only_on_change_and_caps_the_frame_rate() {
+    // Idle: one frame at start, none while nothing changes.
+    assert_eq!(frames_for(0, 1, 300).await, 1);
+    // A flood of ~250 snapshots in 500 ms: at most one frame per 50 ms (plus the first).
+    let n = frames_for(250, 2, 500).await;
+    assert!((3..=12).contains(&n), "{n} frames");
+}
