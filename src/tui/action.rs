@@ -96,6 +96,13 @@ pub fn block_rule(kind: BlockKind, client: &str) -> Option<String> {
     })
 }
 
+/// Asks for a new view. While paused the screen would keep showing the old view, so the
+/// next matching snapshot replaces the frozen one (see `UiState::refreeze`).
+fn set_view(state: &mut UiState, out: &mut Vec<Control>) {
+    state.refreeze = state.paused;
+    out.push(Control::SetView(state.view.clone()));
+}
+
 /// Applies `action`; returns what the engine/runtime must do, in order.
 pub fn update(state: &mut UiState, action: Action) -> Vec<Control> {
     let mut out = Vec::new();
@@ -113,10 +120,10 @@ pub fn update(state: &mut UiState, action: Action) -> Vec<Control> {
             } else if let Screen::Drill(_) = state.screen {
                 state.screen = Screen::Overview;
                 state.view.drill = None;
-                out.push(Control::SetView(state.view.clone()));
+                set_view(state, &mut out);
             } else if state.view.filter != Filter::None {
                 state.view.filter = Filter::None;
-                out.push(Control::SetView(state.view.clone()));
+                set_view(state, &mut out);
             }
         }
         Action::FocusNext | Action::FocusPrev => {
@@ -138,7 +145,7 @@ pub fn update(state: &mut UiState, action: Action) -> Vec<Control> {
                 state.screen = Screen::Drill(ip.clone());
                 state.drill_table.select(Some(0));
                 state.view.drill = Some(ip);
-                out.push(Control::SetView(state.view.clone()));
+                set_view(state, &mut out);
             }
         }
         Action::FilterStart => {
@@ -167,7 +174,7 @@ pub fn update(state: &mut UiState, action: Action) -> Vec<Control> {
                 for t in &mut state.tables {
                     t.select(Some(0));
                 }
-                out.push(Control::SetView(state.view.clone()));
+                set_view(state, &mut out);
             }
         }
         Action::FilterCancel => {
@@ -178,6 +185,7 @@ pub fn update(state: &mut UiState, action: Action) -> Vec<Control> {
         Action::TogglePause => {
             state.paused = !state.paused;
             state.frozen = state.paused.then(|| state.latest.clone());
+            state.refreeze = false;
             if is_replay(state) {
                 out.push(Control::Pause(state.paused));
             }
@@ -191,7 +199,7 @@ pub fn update(state: &mut UiState, action: Action) -> Vec<Control> {
             };
             if nw != state.view.window {
                 state.view.window = nw;
-                out.push(Control::SetView(state.view.clone()));
+                set_view(state, &mut out);
             }
         }
         Action::SpeedUp | Action::SpeedDown => {

@@ -95,11 +95,8 @@ where
             },
             changed = snapshots.changed(), if snaps_open => match changed {
                 Ok(()) => {
-                    state.latest = snapshots.borrow_and_update().clone();
-                    if !state.paused {
-                        state.clamp_selections();
-                        dirty = true;
-                    }
+                    let snap = snapshots.borrow_and_update().clone();
+                    dirty |= state.receive(snap);
                 }
                 Err(_) => snaps_open = false,
             },

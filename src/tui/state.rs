@@ -85,6 +85,8 @@ pub struct UiState {
     pub frozen: Option<Arc<Snapshot>>,
     /// The newest snapshot received.
     pub latest: Arc<Snapshot>,
+    /// Paused, but the view changed: freeze the next snapshot built for the new view.
+    pub refreeze: bool,
     pub view: ViewSpec,
     /// Replay speed the UI last asked for.
     pub speed: Option<f64>,
@@ -113,6 +115,7 @@ impl UiState {
             paused: false,
             frozen: None,
             latest,
+            refreeze: false,
             view: ViewSpec::default(),
             speed: None,
             spark_width: 0,
@@ -153,6 +156,25 @@ impl UiState {
             // Anomalies and targets are not about one client.
             Panel::Anomalies | Panel::Targets => None,
         }
+    }
+
+    /// Takes a newly published snapshot. Returns whether the screen must be redrawn.
+    pub fn receive(&mut self, snap: Arc<Snapshot>) -> bool {
+        self.latest = snap;
+        if self.paused {
+            // Only a snapshot for the drilled client (if any) answers the view change.
+            let answers = match &self.view.drill {
+                Some(ip) => self.latest.detail.as_ref().is_some_and(|d| &d.client == ip),
+                None => true,
+            };
+            if !(self.refreeze && answers) {
+                return false;
+            }
+            self.refreeze = false;
+            self.frozen = Some(self.latest.clone());
+        }
+        self.clamp_selections();
+        true
     }
 
     /// Keeps every selection inside its list after a new snapshot shrank it.

@@ -1046,3 +1046,28 @@ async fn redraws_only_on_change_and_caps_the_frame_rate() {
     let n = frames_for(250, 2, 500).await;
     assert!((3..=12).contains(&n), "{n} frames");
 }
+
+#[test]
+fn view_changes_while_paused_refreeze_on_the_answer() {
+    let snap = fixture();
+    let mut st = state_for(&snap);
+    press(&mut st, KeyCode::Char(' '));
+    // A periodic snapshot while paused is not shown.
+    assert!(!st.receive(Arc::new(Snapshot {
+        lines: 7,
+        ..fixture()
+    })));
+    assert_eq!(st.shown().lines, snap.lines);
+    // Drilling in while paused: snapshots without the detail keep the freeze ...
+    press(&mut st, KeyCode::Enter);
+    assert!(st.refreeze);
+    assert!(!st.receive(Arc::new(fixture())));
+    // ... the one carrying the drilled client's detail replaces it, once.
+    let mut answer = fixture();
+    answer.detail = Some(detail("203.0.113.7"));
+    assert!(st.receive(Arc::new(answer)));
+    assert!(st.shown().detail.is_some());
+    assert!(st.paused && !st.refreeze);
+    assert!(!st.receive(Arc::new(fixture())));
+    assert!(st.shown().detail.is_some(), "still frozen on the answer");
+}
