@@ -81,9 +81,12 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, state: &mut UiState, t
         top.push(Span::styled(format!("lag {} s", num(lag)), style));
     }
 
-    let win = WINDOWS
-        .get(state.view.window)
-        .map_or_else(|| format!("{} s", snap.window_secs), |w| (*w).to_string());
+    // The snapshot's window is the truth; the ladder only names it before data arrives.
+    let win = match snap.window_secs {
+        0 => WINDOWS.get(state.view.window).unwrap_or(&"?").to_string(),
+        s if s % 60 == 0 => format!("{} min", s / 60),
+        s => format!("{s} s"),
+    };
     let mut second = vec![Span::styled(format!(" window {win}"), theme.text)];
     let filter = state.view.filter.label();
     if !filter.is_empty() {

@@ -279,7 +279,8 @@ fn detail(ip: &str) -> ClientDetail {
 fn render(snap: &Snapshot, state: &mut UiState, w: u16, h: u16) -> Terminal<TestBackend> {
     let theme = Theme::default();
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| crate::tui::draw(f, snap, state, &theme)).unwrap();
+    term.draw(|f| crate::tui::draw(f, snap, state, &theme))
+        .unwrap();
     term
 }
 

@@ -324,3 +324,21 @@ fn odd_sizes_and_degenerate_data_do_not_panic() {
         }
     }
 }
+
+#[test]
+#[ignore = "timing figure, run by hand: cargo test --release --lib draw_cost -- --ignored --nocapture"]
+fn draw_cost() {
+    let theme = Theme::default();
+    let (snap, mut st) = drill_state();
+    let mut term = Terminal::new(TestBackend::new(200, 60)).unwrap();
+    for screen in [Screen::Overview, st.screen.clone()] {
+        st.screen = screen.clone();
+        let t = std::time::Instant::now();
+        let n = 500;
+        for _ in 0..n {
+            term.draw(|f| crate::tui::draw(f, &snap, &mut st, &theme))
+                .unwrap();
+        }
+        eprintln!("{screen:?} 200x60: {:?} per frame", t.elapsed() / n);
+    }
+}
