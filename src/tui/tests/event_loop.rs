@@ -47,7 +47,7 @@ async fn run_reacts_to_snapshots_and_quits_on_q() {
     let mut term = Terminal::new(TestBackend::new(100, 30)).unwrap();
     let script = Script(
         [
-            (150, None),
+            (400, None), // well after the snapshot below (60 ms), even on a loaded machine
             (0, Some(KeyCode::Enter)), // drill into the top client of the new snapshot
             (0, Some(KeyCode::Char('b'))),
             (150, Some(KeyCode::Char('q'))),

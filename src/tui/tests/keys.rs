@@ -240,3 +240,21 @@ fn view_changes_while_paused_refreeze_on_the_answer() {
     assert!(!st.receive(Arc::new(fixture())));
     assert!(st.shown().detail.is_some(), "still frozen on the answer");
 }
+
+#[test]
+fn prompt_takes_text_but_ctrl_c_still_quits() {
+    let mut st = state_for(&fixture());
+    press(&mut st, KeyCode::Char('/'));
+    for c in ['q', '?', ' ', 'b', '+'] {
+        assert_eq!(press(&mut st, KeyCode::Char(c)), vec![]);
+    }
+    assert_eq!(st.overlay, Some(Overlay::Filter("q? b+".into())));
+    let a = dispatch(
+        &st,
+        KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL),
+    );
+    assert_eq!(a, Some(Action::Quit));
+    // Alt-chords are not text.
+    let a = dispatch(&st, KeyEvent::new(KeyCode::Char('x'), KeyModifiers::ALT));
+    assert_eq!(a, None);
+}
