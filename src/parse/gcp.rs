@@ -107,3 +107,97 @@ pub fn parse(line: &str) -> Parsed<'_> {
     }
     Ok(r)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::json::testutil::{check, formats, read, run};
+    use proptest::prelude::*;
+
+    const SAMPLE: &str = include_str!("../../sample-logs/gcp.log");
+
+    #[test]
+    fn sample_every_line() {
+        let out = run(SAMPLE);
+        assert_eq!(out.len(), 7);
+        let ok = |i: usize| out[i - 1].as_ref().unwrap();
+        check(
+            ok(1),
+            "format=gcp | time=2026-11-22T02:10:00.123456Z | ip=203.0.113.20 | port=- | method=GET | scheme=https | host=www.example.com | path=/api/items | query=page=2 | status=200 | in=412 | out=5230 | total_us=123456 | backend=10.128.0.7 | proto=HTTP/1.1 | trace=0af7651916cd43dd8448eb211c80319c | reason=response_sent_by_backend | edge=- | ua=Mozilla/5.0 (X11; Linux x86_64) | ref=-",
+            "gcp.log:1",
+        );
+        check(
+            ok(2),
+            "time=2026-11-22T02:10:01Z | ip=2001:db8:4::17 | port=- | method=POST | status=401 | backend=10.128.0.8:8080 | total_us=4000 | proto=HTTP/2.0 | ref=https://www.example.com/ | trace=- | ua=curl/8.4.0",
+            "gcp.log:2",
+        );
+        check(
+            ok(3),
+            "time=2026-11-22T02:10:02Z | ip=192.0.2.33 | port=40211 | scheme=http | host=198.51.100.10 | path=/static/logo.png | query=- | status=304 | in=300 | out=157 | edge=FRA-2c3d4e5f | reason=response_from_cache | total_us=- | backend=- | proto=-",
+            "gcp.log:3",
+        );
+        check(
+            ok(4),
+            "time=2026-11-22T02:10:03.500Z | ip=2001:db8::9 | port=55001 | host=api.example.com | path=/v1/orders | query=id=7&x=a\"b | status=502 | total_us=5002000 | reason=failed_to_connect_to_backend | trace=deadbeef | ua=okhttp/4.12",
+            "gcp.log:4",
+        );
+        assert_eq!(out[4], Err("no-http-request"));
+        assert_eq!(out[5], Err("bad-timestamp"));
+        assert_eq!(out[6], Err("bad-json"));
+        for line in SAMPLE.lines().take(4) {
+            assert!(sniff(line));
+            assert_eq!(crate::parse::sniff(line), Some(Format::GcpLb));
+            assert_eq!(crate::parse::azure::sniff(line), None);
+            assert_eq!(crate::parse::clf::sniff(line), None);
+        }
+    }
+
+    #[test]
+    fn borrows_unescaped_strings() {
+        let line = SAMPLE.lines().next().unwrap();
+        let r = parse(line).unwrap();
+        assert!(matches!(r.user_agent, Some(Cow::Borrowed(_))));
+        assert!(matches!(r.path, Some(Cow::Borrowed(_))));
+        assert!(matches!(r.trace_id, Some(Cow::Borrowed(_))));
+    }
+
+    #[test]
+    fn conformance_formats_folder() {
+        let Some(dir) = formats("gcp-lb") else { return };
+        let out = run(&read(&dir, "elastic-integrations-test-load-balancer.log"));
+        assert_eq!(out.len(), 3);
+        let ok = |i: usize| out[i - 1].as_ref().unwrap();
+        let common = "format=gcp | time=2020-06-08T23:41:30.078651Z | ip=89.160.20.156 | method=GET | scheme=http | path=/static/us/three-cats.jpg | status=304 | in=577 | out=157 | edge=SFO-fbae48ad | reason=response_from_cache | trace=241d69833e64b3bf83fabac8c873d992 | total_us=-";
+        check(ok(1), common, "gcp:1");
+        check(ok(1), "host=81.2.69.193 | port=- | backend=- | proto=-", "gcp:1");
+        check(ok(2), common, "gcp:2");
+        check(ok(2), "host=pictures.example.com", "gcp:2");
+        check(ok(3), common, "gcp:3");
+        check(
+            ok(3),
+            "host=81.2.69.193 | port=9989 | backend=10.5.3.1:9090 | proto=HTTP/2.0 | ref=https://developer.mozilla.org/en-US/docs/Web/JavaScript",
+            "gcp:3",
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        #[test]
+        fn arbitrary_strings_never_panic(s in "\\PC*") {
+            let _ = parse(&s);
+            let _ = sniff(&s);
+        }
+
+        #[test]
+        fn mutated_lines_never_panic(i in 0usize..7, pos in 0usize..800, len in 0usize..12, ins in "[ \"{}\\[\\]:,0-9a-z\\\\.-]{0,6}") {
+            let line = SAMPLE.lines().nth(i).unwrap();
+            let mut pos = pos.min(line.len());
+            while !line.is_char_boundary(pos) { pos -= 1; }
+            let mut end = (pos + len).min(line.len());
+            while !line.is_char_boundary(end) { end -= 1; }
+            let m = format!("{}{}{}", &line[..pos], ins, &line[end..]);
+            let _ = parse(&m);
+            let _ = sniff(&m);
+        }
+    }
+}
