@@ -169,7 +169,11 @@ mod tests {
         let ok = |i: usize| out[i - 1].as_ref().unwrap();
         let common = "format=gcp | time=2020-06-08T23:41:30.078651Z | ip=89.160.20.156 | method=GET | scheme=http | path=/static/us/three-cats.jpg | status=304 | in=577 | out=157 | edge=SFO-fbae48ad | reason=response_from_cache | trace=241d69833e64b3bf83fabac8c873d992 | total_us=-";
         check(ok(1), common, "gcp:1");
-        check(ok(1), "host=81.2.69.193 | port=- | backend=- | proto=-", "gcp:1");
+        check(
+            ok(1),
+            "host=81.2.69.193 | port=- | backend=- | proto=-",
+            "gcp:1",
+        );
         check(ok(2), common, "gcp:2");
         check(ok(2), "host=pictures.example.com", "gcp:2");
         check(ok(3), common, "gcp:3");

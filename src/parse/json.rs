@@ -1,7 +1,7 @@
 //! JSON helpers shared by the JSON formats (GCP, Azure).
 
-use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::fmt;
@@ -130,7 +130,10 @@ impl<'a> Val<'a> {
     pub fn status(&self) -> Option<u16> {
         match self {
             Val::Str(s) => lex::status(s.trim()),
-            v => v.u64().filter(|s| (100..=999).contains(s)).map(|s| s as u16),
+            v => v
+                .u64()
+                .filter(|s| (100..=999).contains(s))
+                .map(|s| s as u16),
         }
     }
 
@@ -340,7 +343,9 @@ pub(crate) mod testutil {
     /// Assert `key=value` pairs (separated by `|`) against a request.
     pub fn check(r: &Request<'_>, spec: &str, ctx: &str) {
         for kv in spec.split(" | ") {
-            let (k, v) = kv.split_once('=').unwrap_or_else(|| panic!("bad spec {kv}"));
+            let (k, v) = kv
+                .split_once('=')
+                .unwrap_or_else(|| panic!("bad spec {kv}"));
             assert_eq!(field(r, k.trim()), v, "field {k} of {ctx}");
         }
     }

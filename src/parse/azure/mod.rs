@@ -342,10 +342,7 @@ fn front_door<'a>(f: Inner<'a>, r: &mut Request<'a>) {
     r.tls_cipher = f.security_cipher.and_then(Val::into_cow);
     r.trace_id = f.tracking_reference.and_then(Val::into_cow);
     r.edge_location = f.pop.and_then(Val::into_cow);
-    r.backend = f
-        .backend_hostname
-        .or(f.origin_name)
-        .and_then(Val::into_cow);
+    r.backend = f.backend_hostname.or(f.origin_name).and_then(Val::into_cow);
     r.reason = f
         .error_info_upper
         .or(f.error_info)

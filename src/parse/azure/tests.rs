@@ -10,7 +10,11 @@ const FRONTDOOR: &str = include_str!("../../../sample-logs/azure-frontdoor.log")
 fn appgw_sample_every_record() {
     let out = run(APPGW);
     assert_eq!(out.len(), 11, "{out:?}");
-    let ok = |i: usize| out[i].as_ref().unwrap_or_else(|e| panic!("record {i}: {e}"));
+    let ok = |i: usize| {
+        out[i]
+            .as_ref()
+            .unwrap_or_else(|e| panic!("record {i}: {e}"))
+    };
     check(
         ok(0),
         "format=azure-appgw | time=2026-11-22T02:10:00.250Z | ip=203.0.113.40 | port=50123 | method=GET | path=/admin/config.php | query=- | status=404 | backend=10.0.1.4 | backend_status=404 | ua=- | proto=HTTP/1.0 | in=70 | out=560 | total_us=210000 | scheme=http | host=www.example.com | trace=-",
@@ -49,16 +53,27 @@ fn appgw_sample_every_record() {
     assert_eq!(out[10], Err("bad-timestamp"));
     assert_eq!(sniff(APPGW.lines().nth(5).unwrap()), None, "ResourceHealth");
     for line in APPGW.lines().take(5) {
-        assert_eq!(crate::parse::sniff(line), Some(Format::AzureAppGw), "{line}");
+        assert_eq!(
+            crate::parse::sniff(line),
+            Some(Format::AzureAppGw),
+            "{line}"
+        );
     }
 }
 
 #[test]
 fn frontdoor_sample_every_record() {
-    assert!(FRONTDOOR.contains("\r\n"), "the sample keeps CRLF line ends");
+    assert!(
+        FRONTDOOR.contains("\r\n"),
+        "the sample keeps CRLF line ends"
+    );
     let out = run(FRONTDOOR);
     assert_eq!(out.len(), 4, "{out:?}");
-    let ok = |i: usize| out[i].as_ref().unwrap_or_else(|e| panic!("record {i}: {e}"));
+    let ok = |i: usize| {
+        out[i]
+            .as_ref()
+            .unwrap_or_else(|e| panic!("record {i}: {e}"))
+    };
     check(
         ok(0),
         "format=azure-frontdoor | time=2026-11-22T02:10:00.005909Z | ip=203.0.113.70 | port=52311 | method=GET | scheme=https | host=www.example.com | path=/products/42 | query=ref=home | proto=HTTP/1.1 | status=200 | in=1210 | out=15872 | total_us=384000 | tls=TLS 1.3 | trace=0Xl5ZYQAAAAB3mJ5bb0k2T7a1P9Cq0xYVQU1TMDFFREdFMDQxMQBmZWVkZmFjZQ== | edge=AMS | reason=- | backend=app-west.azurewebsites.net:443 | ua=Mozilla/5.0 (Windows NT 10.0; Win64; x64)",
@@ -89,7 +104,10 @@ fn decided_per_record_and_by_fields() {
     assert_eq!(sniff(fd), Some(Format::AzureFrontDoor));
     assert_eq!(parse(gw).unwrap().format, Format::AzureAppGw);
     assert_eq!(sniff(gw), Some(Format::AzureAppGw));
-    assert_eq!(parse(r#"{"time":"2026-11-22T02:10:00Z"}"#), Err(Reject("not-access-log")));
+    assert_eq!(
+        parse(r#"{"time":"2026-11-22T02:10:00Z"}"#),
+        Err(Reject("not-access-log"))
+    );
     assert_eq!(parse("[1,2]"), Err(Reject("bad-json")));
     assert_eq!(parse(r#"{"properties":"x"}"#), Err(Reject("bad-json")));
     assert_eq!(sniff(r#"{"a":1}"#), None);
@@ -99,7 +117,10 @@ fn decided_per_record_and_by_fields() {
 #[test]
 fn conformance_formats_folder() {
     if let Some(dir) = formats("azure-appgw") {
-        let raw = run(&read(&dir, "elastic-integrations-test-application-gateway-raw.log"));
+        let raw = run(&read(
+            &dir,
+            "elastic-integrations-test-application-gateway-raw.log",
+        ));
         assert_eq!(raw.len(), 6);
         check(
             raw[0].as_ref().unwrap(),
@@ -115,7 +136,10 @@ fn conformance_formats_folder() {
         assert!(raw[2..5].iter().all(|o| *o == Err("azure-waf-record")));
         assert_eq!(raw[5], Err("not-access-log"));
 
-        let meta = run(&read(&dir, "elastic-integrations-test-application-gateway-metadata.log"));
+        let meta = run(&read(
+            &dir,
+            "elastic-integrations-test-application-gateway-metadata.log",
+        ));
         assert_eq!(meta.len(), 1);
         check(
             meta[0].as_ref().unwrap(),
@@ -123,13 +147,20 @@ fn conformance_formats_folder() {
             "metadata",
         );
 
-        let text = read(&dir, "elastic-integrations-test-time-formats-corner-cases.log");
+        let text = read(
+            &dir,
+            "elastic-integrations-test-time-formats-corner-cases.log",
+        );
         let out = run(&text);
         assert_eq!(out, vec![Err("not-access-log"); 11]);
         for line in text.lines() {
             let v: serde_json::Value = serde_json::from_str(line).unwrap();
             let t = parse_time(v["time"].as_str().unwrap()).unwrap_or_else(|| panic!("{line}"));
-            assert_eq!(format_rfc3339(t - t % 1_000_000), "2007-01-09T09:41:00Z", "{line}");
+            assert_eq!(
+                format_rfc3339(t - t % 1_000_000),
+                "2007-01-09T09:41:00Z",
+                "{line}"
+            );
         }
     }
     if let Some(dir) = formats("azure-frontdoor") {
@@ -140,7 +171,11 @@ fn conformance_formats_folder() {
             "format=azure-frontdoor | time=2021-12-15T03:10:11.647971Z | ip=89.160.20.128 | port=50382 | method=POST | scheme=https | host=erp.testcloud.com | path=/StockSetup/GetStockListByCir | status=200 | in=2545 | out=1205 | total_us=384000 | edge=SIN | proto=HTTP/2.0 | tls=TLS 1.2 | reason=- | backend=samplev6erp.azurewebsites.net:443",
             "fdaccess:1",
         );
-        check(out[2].as_ref().unwrap(), "ip=175.16.199.0 | method=GET | total_us=64000 | out=637", "fdaccess:3");
+        check(
+            out[2].as_ref().unwrap(),
+            "ip=175.16.199.0 | method=GET | total_us=64000 | out=637",
+            "fdaccess:3",
+        );
         let out = run(&read(&dir, "elastic-integrations-sample_logs-fdaccess.log"));
         assert_eq!(out.len(), 2);
         for o in &out {
@@ -150,7 +185,11 @@ fn conformance_formats_folder() {
                 "sample_logs",
             );
         }
-        check(out[1].as_ref().unwrap(), "total_us=3542000 | time=2021-12-15T03:36:54.003645Z", "sample_logs:2");
+        check(
+            out[1].as_ref().unwrap(),
+            "total_us=3542000 | time=2021-12-15T03:36:54.003645Z",
+            "sample_logs:2",
+        );
     }
 }
 

@@ -12,7 +12,11 @@ pub fn parse(s: &str) -> Option<Micros> {
 
 /// Leading 1–`max` digit number and the rest.
 fn num(b: &[u8], max: usize) -> Option<(u32, &[u8])> {
-    let n = b.iter().take(max + 1).take_while(|c| c.is_ascii_digit()).count();
+    let n = b
+        .iter()
+        .take(max + 1)
+        .take_while(|c| c.is_ascii_digit())
+        .count();
     if n == 0 || n > max {
         return None;
     }
@@ -89,7 +93,10 @@ mod tests {
         ] {
             assert_eq!(f(s), base, "{s}");
         }
-        assert_eq!(f("2007-01-09T09:41:00.22Z").unwrap(), "2007-01-09T09:41:00.220Z");
+        assert_eq!(
+            f("2007-01-09T09:41:00.22Z").unwrap(),
+            "2007-01-09T09:41:00.220Z"
+        );
         assert_eq!(
             f("2007-01-09T09:41:00.6816663Z").unwrap(),
             "2007-01-09T09:41:00.681666Z"
@@ -104,8 +111,18 @@ mod tests {
         );
         assert_eq!(f("12/31/2020 12:00:00 AM").unwrap(), "2020-12-31T00:00:00Z");
         assert_eq!(f("12/31/2020 12:30:00 PM").unwrap(), "2020-12-31T12:30:00Z");
-        assert_eq!(f("1/9/2007 9:41:00.5"), Some("2007-01-09T09:41:00.500Z".into()));
-        for bad in ["", "13/1/2007 1:00:00", "1/9/2007 13:00:00 PM", "1/9/07", "x/9/2007 1:1:1", "1/9/2007 9:41:00 +5:00"] {
+        assert_eq!(
+            f("1/9/2007 9:41:00.5"),
+            Some("2007-01-09T09:41:00.500Z".into())
+        );
+        for bad in [
+            "",
+            "13/1/2007 1:00:00",
+            "1/9/2007 13:00:00 PM",
+            "1/9/07",
+            "x/9/2007 1:1:1",
+            "1/9/2007 9:41:00 +5:00",
+        ] {
             assert_eq!(f(bad), None, "{bad}");
         }
     }

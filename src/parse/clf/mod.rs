@@ -146,7 +146,14 @@ fn head<'a>(h: &'a str, r: &mut Request<'a>) -> Result<(), Reject> {
         let end = rest.find('"').ok_or(Reject("garbage"))?;
         let first = first_of_list(&rest[..end]);
         let peer = rest[end + 1..].trim_start();
-        client(if lex::ip(first).is_some() { first } else { peer }, r);
+        client(
+            if lex::ip(first).is_some() {
+                first
+            } else {
+                peer
+            },
+            r,
+        );
         return Ok(());
     }
     // The first group: tokens joined by `, ` (an XFF list in the remote_addr slot).

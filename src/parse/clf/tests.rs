@@ -66,7 +66,10 @@ fn common_sample_every_line() {
         check(&r, spec, &format!("common.log:{}", i + 1));
     }
     assert_eq!(sniff(lines[0]), Some(Format::Common));
-    assert_eq!(sniff(COMBINED.lines().next().unwrap()), Some(Format::Combined));
+    assert_eq!(
+        sniff(COMBINED.lines().next().unwrap()),
+        Some(Format::Combined)
+    );
 }
 
 #[test]
@@ -74,15 +77,42 @@ fn rejects() {
     let cases = [
         ("", "garbage"),
         ("hello world", "garbage"),
-        ("[22/Nov/2026:02:10:00 +0000] \"GET / HTTP/1.1\" 200 1", "garbage"),
-        ("1.2.3.4 - [22/Nov/2026:02:10:00 +0000] \"GET / HTTP/1.1\" 200 1", "garbage"),
-        ("1.2.3.4 - - [22/Foo/2026:02:10:00 +0000] \"GET / HTTP/1.1\" 200 1", "bad-timestamp"),
-        ("1.2.3.4 - - [22/Nov/2026:02:10:00 +0000] GET / HTTP/1.1 200 1", "garbage"),
-        ("1.2.3.4 - - [22/Nov/2026:02:10:00 +0000] \"GET / HTTP/1.1", "truncated"),
-        ("1.2.3.4 - - [22/Nov/2026:02:10:00 +0000] \"GET / HTTP/1.1\"", "truncated"),
-        ("1.2.3.4 - - [22/Nov/2026:02:10:00 +0000] \"GET / HTTP/1.1\" 200", "truncated"),
-        ("1.2.3.4 - - [22/Nov/2026:02:10:00 +0000] \"GET / HTTP/1.1\" OK 1", "bad-status"),
-        ("1.2.3.4 - - [22/Nov/2026:02:10:00 +0000] \"GET / HTTP/1.1\" 200 x", "bad-bytes"),
+        (
+            "[22/Nov/2026:02:10:00 +0000] \"GET / HTTP/1.1\" 200 1",
+            "garbage",
+        ),
+        (
+            "1.2.3.4 - [22/Nov/2026:02:10:00 +0000] \"GET / HTTP/1.1\" 200 1",
+            "garbage",
+        ),
+        (
+            "1.2.3.4 - - [22/Foo/2026:02:10:00 +0000] \"GET / HTTP/1.1\" 200 1",
+            "bad-timestamp",
+        ),
+        (
+            "1.2.3.4 - - [22/Nov/2026:02:10:00 +0000] GET / HTTP/1.1 200 1",
+            "garbage",
+        ),
+        (
+            "1.2.3.4 - - [22/Nov/2026:02:10:00 +0000] \"GET / HTTP/1.1",
+            "truncated",
+        ),
+        (
+            "1.2.3.4 - - [22/Nov/2026:02:10:00 +0000] \"GET / HTTP/1.1\"",
+            "truncated",
+        ),
+        (
+            "1.2.3.4 - - [22/Nov/2026:02:10:00 +0000] \"GET / HTTP/1.1\" 200",
+            "truncated",
+        ),
+        (
+            "1.2.3.4 - - [22/Nov/2026:02:10:00 +0000] \"GET / HTTP/1.1\" OK 1",
+            "bad-status",
+        ),
+        (
+            "1.2.3.4 - - [22/Nov/2026:02:10:00 +0000] \"GET / HTTP/1.1\" 200 x",
+            "bad-bytes",
+        ),
     ];
     for (line, why) in cases {
         assert_eq!(parse(line).unwrap_err(), Reject(why), "{line:?}");
@@ -107,7 +137,11 @@ fn sniff_leaves_other_formats_alone() {
 fn conformance_formats_folder() {
     // nginx-combined: every line is a request.
     if let Some(dir) = formats("nginx-combined") {
-        for f in ["elastic-beats-access.log", "elastic-beats-test.log", "elastic-integrations-test-access.log"] {
+        for f in [
+            "elastic-beats-access.log",
+            "elastic-beats-test.log",
+            "elastic-integrations-test-access.log",
+        ] {
             let out = run(&read(&dir, f));
             assert!(!out.is_empty());
             for (i, o) in out.iter().enumerate() {
@@ -116,22 +150,62 @@ fn conformance_formats_folder() {
         }
         let t = run(&read(&dir, "elastic-beats-test.log"));
         let ok = |i: usize| t[i].as_ref().unwrap();
-        check(ok(0), "ip=10.0.0.2 | time=2016-12-07T10:05:07Z | path=/ocelot | status=200 | out=571", "test.log:1");
-        check(ok(1), "ip=172.17.0.1 | status=404 | ua=Mozilla/5.0 (Windows NT 6.1; rv:15.0) Gecko/20120716 Firefox/15.0a2", "test.log:2");
-        check(ok(4), "ip=10.5.102.222 | path=/assets/xxxx | query=q=100 | out=25507 | ua=Amazon CloudFront", "test.log:5");
-        check(ok(5), "ip=2a03:0:10ff:f00f::8000 | path=/test.html | status=404", "test.log:6");
-        check(ok(6), "ip=127.0.0.1 | method=- | path=- | status=400 | out=0", "test.log:7");
+        check(
+            ok(0),
+            "ip=10.0.0.2 | time=2016-12-07T10:05:07Z | path=/ocelot | status=200 | out=571",
+            "test.log:1",
+        );
+        check(
+            ok(1),
+            "ip=172.17.0.1 | status=404 | ua=Mozilla/5.0 (Windows NT 6.1; rv:15.0) Gecko/20120716 Firefox/15.0a2",
+            "test.log:2",
+        );
+        check(
+            ok(4),
+            "ip=10.5.102.222 | path=/assets/xxxx | query=q=100 | out=25507 | ua=Amazon CloudFront",
+            "test.log:5",
+        );
+        check(
+            ok(5),
+            "ip=2a03:0:10ff:f00f::8000 | path=/test.html | status=404",
+            "test.log:6",
+        );
+        check(
+            ok(6),
+            "ip=127.0.0.1 | method=- | path=- | status=400 | out=0",
+            "test.log:7",
+        );
         let a = run(&read(&dir, "elastic-integrations-test-access.log"));
-        check(a[0].as_ref().unwrap(), "ip=67.43.156.13 | time=2016-10-25T12:49:33Z | status=200 | out=612 | format=combined", "access:1");
-        check(a[12].as_ref().unwrap(), "host=lessons.example.com | ip=192.168.0.1 | status=206 | out=7648063 | time=2020-06-09T19:10:39Z", "access:13");
+        check(
+            a[0].as_ref().unwrap(),
+            "ip=67.43.156.13 | time=2016-10-25T12:49:33Z | status=200 | out=612 | format=combined",
+            "access:1",
+        );
+        check(
+            a[12].as_ref().unwrap(),
+            "host=lessons.example.com | ip=192.168.0.1 | status=206 | out=7648063 | time=2020-06-09T19:10:39Z",
+            "access:13",
+        );
         assert!(field_of(&a[13], "path").starts_with("/%D0%A0%D1%83"));
     }
     if let Some(dir) = formats("apache-common") {
         let out = run(&read(&dir, "elastic-beats-darwin-2.4.23.log"));
         assert_eq!(out.len(), 6);
-        check(out[0].as_ref().unwrap(), "format=common | ip=::1 | time=2016-12-26T14:16:28Z | status=200 | out=45", "darwin:1");
-        check(out[2].as_ref().unwrap(), "format=common | method=- | path=- | status=408 | out=-", "darwin:3");
-        check(out[5].as_ref().unwrap(), "ip=77.179.66.156 | path=/hmm | status=404 | out=201", "darwin:6");
+        check(
+            out[0].as_ref().unwrap(),
+            "format=common | ip=::1 | time=2016-12-26T14:16:28Z | status=200 | out=45",
+            "darwin:1",
+        );
+        check(
+            out[2].as_ref().unwrap(),
+            "format=common | method=- | path=- | status=408 | out=-",
+            "darwin:3",
+        );
+        check(
+            out[5].as_ref().unwrap(),
+            "ip=77.179.66.156 | path=/hmm | status=404 | out=201",
+            "darwin:6",
+        );
     }
     if let Some(dir) = formats("apache-combined") {
         let out = run(&read(&dir, "elastic-integrations-test-access-basic.log"));
@@ -140,18 +214,58 @@ fn conformance_formats_folder() {
             assert!(o.is_ok(), "access-basic:{}: {o:?}", i + 1);
         }
         let ok = |i: usize| out[i - 1].as_ref().unwrap();
-        check(ok(1), "format=common | ip=::1 | path=/favicon.ico", "basic:1");
+        check(
+            ok(1),
+            "format=common | ip=::1 | path=/favicon.ico",
+            "basic:1",
+        );
         check(ok(3), "format=common | status=408 | out=-", "basic:3");
-        check(ok(5), "client_host=monitoring-server | ip=- | path=/status | format=combined", "basic:5");
+        check(
+            ok(5),
+            "client_host=monitoring-server | ip=- | path=/status | format=combined",
+            "basic:5",
+        );
         check(ok(6), "status=408 | out=152 | method=-", "basic:6");
-        check(ok(8), "ip=89.160.20.112 | path=/A%20Beka%20G1%20Howe/029_AND_30/15%20reading%20elephants.mp4 | ua=Mozilla/5.0 (Windows NT 6.1; rv:15.0) Gecko/20120716 Firefox/15.0a2", "basic:8");
-        check(ok(9), "ip=2a02:cf40:add:4002:91f2:a9b2:e09a:6fc6 | status=200", "basic:9");
-        check(ok(11), "ip=2a02:cf40:add:4002:91f2:a9b2:e09a:6fc6 | out=612 | ref=- | ua=Mozilla/5.0 (Windows NT 6.1; rv:15.0) Gecko/20120716 Firefox/15.0a2", "basic:11");
-        check(ok(13), "format=common | ip=127.0.0.1 | time=2000-10-10T20:55:36Z | out=2326", "basic:13");
-        check(ok(14), "ip=127.0.0.1 | port=80 | method=<SCRIPT>NXSSTEST</SCRIPT> | path=/ | status=400", "basic:14");
-        check(ok(15), "host=127.0.1.1 | ip=127.0.0.1 | method=\\x16\\x03\\x03\\x01\\x8f\\x01 | status=400 | out=483", "basic:15");
-        check(ok(16), "method=- | path=- | proto=HTTP/1.0 | status=400 | time=2024-06-14T06:50:12Z", "basic:16");
-        check(ok(17), "format=common | method=\\n | status=400 | out=226", "basic:17");
+        check(
+            ok(8),
+            "ip=89.160.20.112 | path=/A%20Beka%20G1%20Howe/029_AND_30/15%20reading%20elephants.mp4 | ua=Mozilla/5.0 (Windows NT 6.1; rv:15.0) Gecko/20120716 Firefox/15.0a2",
+            "basic:8",
+        );
+        check(
+            ok(9),
+            "ip=2a02:cf40:add:4002:91f2:a9b2:e09a:6fc6 | status=200",
+            "basic:9",
+        );
+        check(
+            ok(11),
+            "ip=2a02:cf40:add:4002:91f2:a9b2:e09a:6fc6 | out=612 | ref=- | ua=Mozilla/5.0 (Windows NT 6.1; rv:15.0) Gecko/20120716 Firefox/15.0a2",
+            "basic:11",
+        );
+        check(
+            ok(13),
+            "format=common | ip=127.0.0.1 | time=2000-10-10T20:55:36Z | out=2326",
+            "basic:13",
+        );
+        check(
+            ok(14),
+            "ip=127.0.0.1 | port=80 | method=<SCRIPT>NXSSTEST</SCRIPT> | path=/ | status=400",
+            "basic:14",
+        );
+        check(
+            ok(15),
+            "host=127.0.1.1 | ip=127.0.0.1 | method=\\x16\\x03\\x03\\x01\\x8f\\x01 | status=400 | out=483",
+            "basic:15",
+        );
+        check(
+            ok(16),
+            "method=- | path=- | proto=HTTP/1.0 | status=400 | time=2024-06-14T06:50:12Z",
+            "basic:16",
+        );
+        check(
+            ok(17),
+            "format=common | method=\\n | status=400 | out=226",
+            "basic:17",
+        );
 
         let big = read(&dir, "elastic-examples-apache_logs.log");
         let out = run(&big);
@@ -165,18 +279,47 @@ fn conformance_formats_folder() {
         println!("apache_logs: {ok_n} parsed, rejects: {rejects:?}");
         assert!(ok_n >= 9_998, "{rejects:?}");
         let r = out[8898].as_ref().unwrap();
-        check(r, "ip=46.118.127.106 | path=/scripts/grok-py-test/configlib.py | status=200 | out=235 | ua=Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html", "apache_logs:8899");
+        check(
+            r,
+            "ip=46.118.127.106 | path=/scripts/grok-py-test/configlib.py | status=200 | out=235 | ua=Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html",
+            "apache_logs:8899",
+        );
         // The README counts 200 ×9125 and referrer `-` ×4072; awk over the file counts
         // 9126 and 4073 (`awk '{print $9}'`, `awk -F'"' '$4=="-"'`).
-        let s = |code| out.iter().filter(|o| matches!(o, Ok(r) if r.status == Some(code))).count();
-        assert_eq!((s(200), s(304), s(404), s(301), s(206), s(500), s(403), s(416)), (9126, 445, 213, 164, 45, 3, 2, 2));
-        let dash_bytes = out.iter().filter(|o| matches!(o, Ok(r) if r.bytes_out.is_none())).count();
+        let s = |code| {
+            out.iter()
+                .filter(|o| matches!(o, Ok(r) if r.status == Some(code)))
+                .count()
+        };
+        assert_eq!(
+            (
+                s(200),
+                s(304),
+                s(404),
+                s(301),
+                s(206),
+                s(500),
+                s(403),
+                s(416)
+            ),
+            (9126, 445, 213, 164, 45, 3, 2, 2)
+        );
+        let dash_bytes = out
+            .iter()
+            .filter(|o| matches!(o, Ok(r) if r.bytes_out.is_none()))
+            .count();
         assert_eq!(dash_bytes, 669);
-        let no_ref = out.iter().filter(|o| matches!(o, Ok(r) if r.referrer.is_none())).count();
+        let no_ref = out
+            .iter()
+            .filter(|o| matches!(o, Ok(r) if r.referrer.is_none()))
+            .count();
         assert_eq!(no_ref, 4073);
         let wp = out.iter().filter(|o| matches!(o, Ok(r) if r.path.as_deref().is_some_and(|p| p.contains("wp-login.php")))).count();
         assert_eq!(wp, 12);
-        assert!(out.iter().all(|o| matches!(o, Ok(r) if r.format == Format::Combined)));
+        assert!(
+            out.iter()
+                .all(|o| matches!(o, Ok(r) if r.format == Format::Combined))
+        );
     }
 }
 
@@ -184,21 +327,39 @@ fn field_of(o: &Result<Request<'static>, &'static str>, k: &str) -> String {
     crate::parse::json::testutil::field(o.as_ref().unwrap(), k)
 }
 
-/// Throughput on ~200-byte combined lines. Run: `cargo test --release --lib clf::tests::throughput -- --ignored --nocapture`.
+/// This thread's CPU time in seconds (utime+stime from /proc, 10 ms ticks), so the figure
+/// holds on a machine shared with other builds; `None` off Linux.
+fn thread_cpu_secs() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+    let after = &s[s.rfind(')')? + 2..];
+    let f: Vec<&str> = after.split(' ').collect();
+    let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
+/// Throughput on ~190-byte combined lines. Run:
+/// `cargo test --release --lib --no-default-features clf::tests::throughput -- --ignored --nocapture`.
 #[test]
 #[ignore]
 fn throughput() {
     let line = "203.0.113.7 - - [22/Nov/2026:02:10:00 +0000] \"GET /index.html?lang=en HTTP/1.1\" 200 5120 \"https://example.org/start\" \"Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0\"";
-    let n = 2_000_000u32;
+    let n = 5_000_000u32;
+    let cpu0 = thread_cpu_secs();
     let start = std::time::Instant::now();
     let mut sum = 0u64;
     for _ in 0..n {
         let r = parse(std::hint::black_box(line)).unwrap();
         sum += r.bytes_out.unwrap_or(0);
     }
-    let el = start.elapsed().as_secs_f64();
+    let wall = start.elapsed().as_secs_f64();
+    let cpu = thread_cpu_secs().zip(cpu0).map(|(a, b)| a - b);
     assert_eq!(sum, 5120 * u64::from(n));
-    println!("clf: {} bytes/line, {:.0} lines/s", line.len(), f64::from(n) / el);
+    println!(
+        "clf: {} bytes/line, {:.0} lines/s wall, {} lines/s per CPU-second",
+        line.len(),
+        f64::from(n) / wall,
+        cpu.map_or("?".into(), |c| format!("{:.0}", f64::from(n) / c))
+    );
 }
 
 proptest! {
