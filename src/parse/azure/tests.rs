@@ -226,3 +226,29 @@ proptest! {
         let _ = parse_time(&s);
     }
 }
+
+#[test]
+fn json_sniffers_leave_other_formats_alone() {
+    for sub in [
+        "alb",
+        "elb-classic",
+        "cloudfront",
+        "nginx-combined",
+        "apache-common",
+        "apache-combined",
+        "gcp-lb",
+    ] {
+        let Some(dir) = formats(sub) else { return };
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let text = read(&dir, &e.unwrap().file_name().to_string_lossy());
+            for line in text.lines().take(200) {
+                assert_eq!(sniff(line), None, "{sub}: {line}");
+                assert_eq!(
+                    crate::parse::gcp::sniff(line),
+                    sub == "gcp-lb",
+                    "{sub}: {line}"
+                );
+            }
+        }
+    }
+}

@@ -362,6 +362,47 @@ fn throughput() {
     );
 }
 
+/// JSON formats for comparison (serde_json, borrowed): lines/s per CPU-second.
+#[test]
+#[ignore]
+fn throughput_json() {
+    let gcp = include_str!("../../../sample-logs/gcp.log")
+        .lines()
+        .next()
+        .unwrap();
+    let appgw = include_str!("../../../sample-logs/azure-appgw.log")
+        .lines()
+        .nth(1)
+        .unwrap();
+    let fd = include_str!("../../../sample-logs/azure-frontdoor.log")
+        .lines()
+        .next()
+        .unwrap();
+    for (name, line, f) in [
+        (
+            "gcp",
+            gcp,
+            crate::parse::gcp::parse as fn(&str) -> Parsed<'_>,
+        ),
+        ("azure-appgw", appgw, crate::parse::azure::parse),
+        ("azure-frontdoor", fd, crate::parse::azure::parse),
+    ] {
+        let n = 500_000u32;
+        let cpu0 = thread_cpu_secs();
+        let mut sum = 0u64;
+        for _ in 0..n {
+            sum += u64::from(f(std::hint::black_box(line)).unwrap().status.unwrap_or(0));
+        }
+        assert!(sum > 0);
+        let cpu = thread_cpu_secs().zip(cpu0).map(|(a, b)| a - b);
+        println!(
+            "{name}: {} bytes/line, {} lines/s per CPU-second",
+            line.len(),
+            cpu.map_or("?".into(), |c| format!("{:.0}", f64::from(n) / c))
+        );
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
     #[test]
@@ -388,5 +429,47 @@ proptest! {
         let _ = sniff(&m);
         let mut sp = crate::parse::StreamParser::new(None);
         sp.parse_line(&m, &mut |_| {});
+    }
+}
+
+#[test]
+fn head_variants() {
+    let t = "[22/Nov/2026:02:10:00 +0000] \"GET / HTTP/1.1\" 200 1 \"-\" \"-\"";
+    let cases = [
+        ("\"unknown\" 10.0.0.1 - -", "ip=10.0.0.1 | host=-"),
+        ("\"203.0.113.1\" 10.0.0.1 - -", "ip=203.0.113.1"),
+        ("[2001:db8::1]:8443 - -", "ip=2001:db8::1 | port=8443"),
+        (
+            "example.org:443 198.51.100.1 - -",
+            "host=example.org | ip=198.51.100.1",
+        ),
+        ("- - -", "ip=- | client_host=-"),
+        ("10.0.0.1,  10.0.0.2 - -", "ip=10.0.0.1"),
+    ];
+    for (head, spec) in cases {
+        let line = format!("{head} {t}");
+        let r = parse(&line).unwrap_or_else(|e| panic!("{line}: {e:?}"));
+        check(&r, spec, &line);
+    }
+}
+
+#[test]
+fn other_formats_not_claimed() {
+    for sub in [
+        "alb",
+        "elb-classic",
+        "cloudfront",
+        "gcp-lb",
+        "azure-appgw",
+        "azure-frontdoor",
+    ] {
+        let Some(dir) = formats(sub) else { return };
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let text = read(&dir, &e.unwrap().file_name().to_string_lossy());
+            for line in text.lines() {
+                assert_eq!(sniff(line), None, "{sub}: {line}");
+                assert!(parse(line).is_err(), "{sub}: {line}");
+            }
+        }
     }
 }
