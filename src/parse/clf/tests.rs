@@ -473,3 +473,24 @@ fn other_formats_not_claimed() {
         }
     }
 }
+
+#[test]
+fn never_copies_strings() {
+    // Every text field borrows from the line: the parser allocates nothing.
+    for line in COMBINED.lines().chain(COMMON.lines()) {
+        let r = parse(line).unwrap();
+        for c in [
+            &r.client_host,
+            &r.method,
+            &r.scheme,
+            &r.host,
+            &r.path,
+            &r.query,
+            &r.protocol,
+            &r.user_agent,
+            &r.referrer,
+        ] {
+            assert!(!matches!(c, Some(Cow::Owned(_))), "{line}");
+        }
+    }
+}
