@@ -115,6 +115,15 @@ impl Engine {
         }
     }
 
+    /// Name a source (follow mode learns names as files appear).
+    pub fn set_source(&mut self, id: u32, name: String) {
+        let i = id as usize;
+        if self.cfg.sources.len() <= i {
+            self.cfg.sources.resize(i + 1, "-".to_string());
+        }
+        self.cfg.sources[i] = name;
+    }
+
     pub fn counters(&self) -> &Counters {
         &self.counters
     }

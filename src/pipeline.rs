@@ -16,7 +16,7 @@ use crate::engine::Engine;
 use crate::ingest::Ingest;
 use crate::parse::{Format, StreamParser};
 use crate::record::Micros;
-use crate::source::{ChunkReader, Input, SourceError};
+use crate::source::{ChunkReader, Input};
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -159,7 +159,21 @@ pub fn read_all(
     rules: Arc<RuleSet>,
     engine: &mut Engine,
     notices: &mut Vec<Notice>,
+    on_progress: impl FnMut(&mut Engine) -> bool,
+) {
+    read_all_paced(inputs, opts, rules, engine, notices, on_progress, &mut |_, _| true);
+}
+
+/// [`read_all`] with `pace` called before each record with its log time (replay waits there;
+/// return false to stop).
+pub fn read_all_paced(
+    inputs: &[Input],
+    opts: &ReadOptions,
+    rules: Arc<RuleSet>,
+    engine: &mut Engine,
+    notices: &mut Vec<Notice>,
     mut on_progress: impl FnMut(&mut Engine) -> bool,
+    pace: &mut impl FnMut(&mut Engine, Micros) -> bool,
 ) {
     let mut pending: VecDeque<u32> = (0..inputs.len() as u32).collect();
     let mut active: Vec<Cursor> = Vec::new();
@@ -171,7 +185,7 @@ pub fn read_all(
         let reader = match ChunkReader::open(&inputs[src as usize]) {
             Ok(r) => r,
             Err(e) => {
-                notices.push(Notice { source: src, text: e.to_string() });
+                notices.push(Notice { source: src, text: format!("{}: {e}", inputs[src as usize].name()) });
                 return None;
             }
         };
@@ -263,6 +277,9 @@ pub fn read_all(
         let mut i = c.i;
         loop {
             let s = &c.batch.records[i];
+            if !pace(engine, s.time) {
+                return;
+            }
             engine.record(&c.batch.get(i), s.source, s.line, c.batch.hits_of(i));
             frontier = frontier.max(s.time);
             i += 1;
@@ -288,12 +305,4 @@ pub fn read_all(
             }
         }
     }
-}
-
-/// Errors a whole run can stop on before reading anything.
-pub fn check_inputs(inputs: &[Input]) -> Result<(), SourceError> {
-    if inputs.is_empty() {
-        return Err(SourceError::NoInputs);
-    }
-    Ok(())
 }

@@ -1,2 +1,165 @@
-//! Following growing files (`lbtop scan --follow`, the TUI's live mode). Wired to
-//! `source::Follower` once it lands.
+//! Following growing files: `lbtop scan --follow` and the TUI's live mode.
+//!
+//! follower threads (`source::Follower`) → bounded channel of chunks → one parse thread
+//! (per-source `StreamParser`, security rules) → bounded channel of batches → the caller's
+//! engine loop. A full channel makes the stage before it wait; nothing is dropped.
+
+use crate::batch::Batch;
+use crate::detect::security::RuleSet;
+use crate::engine::Engine;
+use crate::ingest::Ingest;
+use crate::parse::{Format, StreamParser};
+use crate::pipeline::Notice;
+use crate::source::{BufferPool, FollowOptions, Follower, Pattern, SourceMsg};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+pub enum Parsed {
+    Batch(Batch),
+    /// A source (re)started under this name.
+    Opened(u32, String),
+    Notice(Notice),
+}
+
+pub struct FollowPipeline {
+    pub rx: Receiver<Parsed>,
+    pub pool: BufferPool,
+    follower: Option<Follower>,
+    parse: Option<JoinHandle<()>>,
+}
+
+impl FollowPipeline {
+    /// Start following `patterns`; `from_start` reads what is already there first.
+    pub fn start(
+        patterns: Vec<Pattern>,
+        format: Option<Format>,
+        rules: Arc<RuleSet>,
+        from_start: bool,
+    ) -> FollowPipeline {
+        let pool = BufferPool::new();
+        let (src_tx, src_rx) = sync_channel::<SourceMsg>(16);
+        let opts = FollowOptions { from_start, pool: pool.clone(), ..FollowOptions::default() };
+        let follower = Follower::spawn(patterns, opts, src_tx);
+        let (tx, rx) = sync_channel::<Parsed>(8);
+        let parse = std::thread::Builder::new()
+            .name("parse".into())
+            .spawn(move || parse_loop(src_rx, tx, format, rules))
+            .expect("spawn parse thread");
+        FollowPipeline { rx, pool, follower: Some(follower), parse: Some(parse) }
+    }
+
+    /// Give a consumed batch's chunk buffer back to the readers.
+    pub fn recycle(&self, mut b: Batch) {
+        self.pool.put(std::mem::take(&mut b.chunk));
+    }
+}
+
+impl Drop for FollowPipeline {
+    fn drop(&mut self) {
+        if let Some(f) = self.follower.take() {
+            drop(f);
+        }
+        // The parse thread ends when its input or output channel closes.
+        let (_, dead) = sync_channel(0);
+        self.rx = dead;
+        if let Some(h) = self.parse.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+fn parse_loop(rx: Receiver<SourceMsg>, tx: SyncSender<Parsed>, format: Option<Format>, rules: Arc<RuleSet>) {
+    let mut ingest = Ingest::new(rules);
+    let mut parsers: HashMap<u32, StreamParser> = HashMap::new();
+    while let Ok(msg) = rx.recv() {
+        let out = match msg {
+            SourceMsg::Opened { source, name } => {
+                parsers.insert(source, StreamParser::new(format));
+                Parsed::Opened(source, name)
+            }
+            SourceMsg::Chunk { source, first_line, data } => {
+                let parser = parsers.entry(source).or_insert_with(|| StreamParser::new(format));
+                let mut b = Batch::default();
+                ingest.parse_chunk(parser, source, first_line, data, &mut b);
+                Parsed::Batch(b)
+            }
+            SourceMsg::Notice { source, text, .. } => Parsed::Notice(Notice { source, text }),
+            SourceMsg::Eof { .. } => continue,
+        };
+        if tx.send(out).is_err() {
+            return;
+        }
+    }
+}
+
+/// Maps wall time to log time for idle ticks: the newest log time seen plus the wall time
+/// since it was seen, so windows close on a quiet log.
+#[derive(Debug, Default)]
+pub struct IdleClock {
+    last: Option<(i64, Instant)>,
+}
+
+impl IdleClock {
+    pub fn saw(&mut self, log_time: Option<i64>) {
+        if let Some(t) = log_time {
+            if self.last.is_none_or(|(l, _)| t > l) {
+                self.last = Some((t, Instant::now()));
+            }
+        }
+    }
+
+    pub fn now(&self) -> Option<i64> {
+        self.last.map(|(t, at)| t + at.elapsed().as_micros() as i64)
+    }
+
+    /// Seconds the log is behind the wall clock, when the log's clock is the real one.
+    pub fn lag_secs(&self) -> Option<f64> {
+        let (t, _) = self.last?;
+        let wall = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?;
+        Some((wall.as_micros() as i64 - t) as f64 / 1e6)
+    }
+}
+
+/// `lbtop scan --follow`: runs until the inputs are gone for good or `on_progress` says stop.
+pub fn run(
+    _inputs: &[crate::source::Input],
+    args: &[String],
+    opts: &crate::pipeline::ReadOptions,
+    rules: Arc<RuleSet>,
+    engine: &mut Engine,
+    notices: &mut Vec<Notice>,
+    mut on_progress: impl FnMut(&mut Engine) -> bool,
+) {
+    let patterns = match crate::source::expand_follow(args) {
+        Ok((_, p)) => p,
+        Err(e) => {
+            notices.push(Notice { source: 0, text: e.to_string() });
+            return;
+        }
+    };
+    let pipe = FollowPipeline::start(patterns, opts.format, rules, true);
+    let mut clock = IdleClock::default();
+    loop {
+        match pipe.rx.recv_timeout(Duration::from_secs(1)) {
+            Ok(Parsed::Batch(b)) => {
+                engine.batch(&b);
+                clock.saw(engine.counters().last);
+                pipe.recycle(b);
+            }
+            Ok(Parsed::Opened(id, name)) => engine.set_source(id, name),
+            Ok(Parsed::Notice(n)) => eprintln!("lbtop: {}", n.text),
+            Err(RecvTimeoutError::Timeout) => {
+                if let Some(now) = clock.now() {
+                    engine.advance(now);
+                }
+            }
+            Err(RecvTimeoutError::Disconnected) => return,
+        }
+        if !on_progress(engine) {
+            return;
+        }
+    }
+}

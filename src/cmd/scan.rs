@@ -10,7 +10,11 @@ use std::io::{self, BufWriter, Write};
 use std::time::Instant;
 
 pub fn run(args: &ScanArgs, common: &Common) -> Result<(), Failure> {
-    let inputs = source::expand(&args.paths, args.follow).map_err(Failure::msg)?;
+    let inputs = if args.follow {
+        source::expand_follow(&args.paths).map_err(Failure::msg)?.0
+    } else {
+        source::expand(&args.paths).map_err(Failure::msg)?
+    };
     let rules = load_rules(common)?;
     let names: Vec<String> = inputs.iter().map(|i| i.name()).collect();
     let mut engine = Engine::new(EngineConfig {

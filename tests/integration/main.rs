@@ -1,1 +1,5 @@
-//! Integration tests: the real binary, sources on disk, the TUI in tmux.
+//! Integration tests: the real `lbtop` binary on files it reads, its JSON contract, its errors,
+//! and the TUI driven in tmux.
+
+mod scan;
+mod util;

@@ -1,0 +1,170 @@
+//! `lbtop scan`: the JSON-lines contract, inputs, and errors.
+
+use crate::util::*;
+use std::io::Write;
+
+const ALB: &str = r#"https 2026-11-01T10:00:01.100000Z app/my-lb/50dc6c495c0c9188 192.168.131.39:2817 10.0.0.1:80 0.000 0.001 0.000 200 200 34 366 "GET https://www.example.com:443/index.html HTTP/1.1" "curl/7.46.0" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/my-targets/73e2d6bc24d8a067 "Root=1-58337262-36d228ad5d99923122bbe354" "www.example.com" "arn:aws:acm:us-east-2:123456789012:certificate/12345678-1234-1234-1234-123456789012" 0 2026-11-01T10:00:01.099000Z "forward" "-" "-" "10.0.0.1:80" "200" "-" "-" TID_1
+https 2026-11-01T10:00:02.200000Z app/my-lb/50dc6c495c0c9188 192.168.131.40:2818 - -1 -1 -1 502 - 34 366 "GET https://www.example.com:443/api/items/42 HTTP/1.1" "curl/7.46.0" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/my-targets/73e2d6bc24d8a067 "Root=1-58337262-36d228ad5d99923122bbe355" "www.example.com" "arn:aws:acm:us-east-2:123456789012:certificate/12345678-1234-1234-1234-123456789012" 0 2026-11-01T10:00:02.199000Z "forward" "-" "TargetConnectionError" "-" "-" "-" "-" TID_2
+https 2026-11-01T10:00:03.300000Z app/my-lb/50dc6c495c0c9188 203.0.113.9:4444 10.0.0.2:80 0.000 0.002 0.000 404 404 34 120 "GET https://www.example.com:443/search?q=1%27%20UNION%20SELECT%20password%20FROM%20users-- HTTP/1.1" "sqlmap/1.7" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/my-targets/73e2d6bc24d8a067 "Root=1-58337262-36d228ad5d99923122bbe356" "www.example.com" "arn:aws:acm:us-east-2:123456789012:certificate/12345678-1234-1234-1234-123456789012" 0 2026-11-01T10:00:03.299000Z "forward" "-" "-" "10.0.0.2:80" "404" "-" "-" TID_3
+"#;
+
+#[test]
+fn scan_writes_json_lines_ending_in_a_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "a.log", ALB);
+    let out = lbtop(&["scan", "--windows", p.to_str().unwrap()]);
+    assert!(out.status.success(), "stderr: {}", stderr(&out));
+    let evs = events(&out);
+    assert!(evs.iter().all(|e| e["kind"].is_string()), "every line has a kind");
+    let s = summary(&evs);
+    assert_eq!(s["lines"], 3);
+    assert_eq!(s["parsed"], 3);
+    assert_eq!(s["rejected_total"], 0);
+    assert_eq!(s["formats"]["alb"], 3);
+    assert_eq!(s["first_time"], "2026-11-01T10:00:01.100Z");
+    assert_eq!(s["last_time"], "2026-11-01T10:00:03.300Z");
+    // One 10-s window with all three requests, the 502 counted as the LB's own.
+    let w: Vec<_> = evs.iter().filter(|e| e["kind"] == "window").collect();
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert_eq!(w[0]["requests"], 3);
+    assert_eq!(w[0]["status_5xx"], 1);
+    assert_eq!(w[0]["status_5xx_lb"], 1);
+    assert_eq!(w[0]["status_4xx"], 1);
+    assert_eq!(w[0]["unique_clients"], 3);
+    assert_eq!(w[0]["start"], "2026-11-01T10:00:00Z");
+    assert_eq!(w[0]["end"], "2026-11-01T10:00:10Z");
+}
+
+#[test]
+fn security_events_name_their_source_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "a.log", ALB);
+    let out = lbtop(&["scan", p.to_str().unwrap()]);
+    let evs = events(&out);
+    let sec: Vec<_> = evs.iter().filter(|e| e["kind"] == "security").collect();
+    assert!(sec.iter().any(|e| e["category"] == "sqli"), "{sec:?}");
+    assert!(sec.iter().any(|e| e["category"] == "scanner_agent"), "{sec:?}");
+    for e in &sec {
+        assert_eq!(e["line"], 3);
+        assert_eq!(e["source"], p.to_str().unwrap());
+        assert_eq!(e["client_ip"], "203.0.113.9");
+        assert!(e["request"].as_str().unwrap().contains("UNION"));
+        assert_eq!(e["time"], "2026-11-01T10:00:03.300Z");
+    }
+}
+
+#[test]
+fn bad_lines_are_counted_not_fatal() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from(ALB);
+    text.push_str("this is not a log line\n\n");
+    text.push_str(&"x".repeat(1_000_000));
+    text.push('\n');
+    let mut bytes = text.into_bytes();
+    bytes.extend_from_slice(b"\x00\x01\x02\xff\xfe binary\n");
+    let p = dir.path().join("mixed.log");
+    std::fs::write(&p, &bytes).unwrap();
+    let out = lbtop(&["scan", p.to_str().unwrap()]);
+    assert!(out.status.success(), "stderr: {}", stderr(&out));
+    let evs = events(&out);
+    let s = summary(&evs);
+    assert_eq!(s["parsed"], 3);
+    assert_eq!(s["lines"], 7, "{s}");
+    assert_eq!(s["skipped"], 1, "the blank line");
+    assert_eq!(s["rejected_total"], 3, "{s}");
+    assert_eq!(s["rejected"]["line-too-long"], 1, "{s}");
+}
+
+#[test]
+fn stdin_and_gzip() {
+    let out = lbtop_stdin(&["scan", "-"], ALB.as_bytes());
+    assert!(out.status.success(), "stderr: {}", stderr(&out));
+    assert_eq!(summary(&events(&out))["parsed"], 3);
+
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("a.log.gz");
+    // Two concatenated gzip members, as ALB writes them.
+    let mut f = std::fs::File::create(&p).unwrap();
+    for part in [&ALB[..ALB.find('\n').unwrap() + 1], &ALB[ALB.find('\n').unwrap() + 1..]] {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(part.as_bytes()).unwrap();
+        f.write_all(&gz.finish().unwrap()).unwrap();
+    }
+    drop(f);
+    let out = lbtop(&["scan", p.to_str().unwrap()]);
+    assert!(out.status.success(), "stderr: {}", stderr(&out));
+    assert_eq!(summary(&events(&out))["parsed"], 3);
+}
+
+#[test]
+fn files_are_merged_in_log_time_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines: Vec<&str> = ALB.lines().collect();
+    // Node A has lines 1 and 3, node B line 2: merged, the window sees all three in order.
+    write(dir.path(), "node-a.log", &format!("{}\n{}\n", lines[0], lines[2]));
+    write(dir.path(), "node-b.log", &format!("{}\n", lines[1]));
+    let out = lbtop(&["scan", "--windows", dir.path().to_str().unwrap()]);
+    assert!(out.status.success(), "stderr: {}", stderr(&out));
+    let evs = events(&out);
+    assert_eq!(summary(&evs)["parsed"], 3);
+    let w: Vec<_> = evs.iter().filter(|e| e["kind"] == "window").collect();
+    assert_eq!(w.len(), 1);
+    assert_eq!(w[0]["requests"], 3);
+}
+
+#[test]
+fn text_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "a.log", ALB);
+    let out = lbtop(&["scan", "--output", "text", p.to_str().unwrap()]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("parsed 3"), "{text}");
+    assert!(text.contains("sqli"), "{text}");
+}
+
+#[test]
+fn clear_errors_for_missing_files_empty_dirs_unknown_formats() {
+    let out = lbtop(&["scan", "/nonexistent/lbtop/x.log"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("/nonexistent/lbtop/x.log"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = lbtop(&["scan", dir.path().to_str().unwrap()]);
+    assert_ne!(out.status.code(), Some(0), "empty dir");
+    assert!(stderr(&out).contains("no log files"), "{}", stderr(&out));
+
+    let p = write(dir.path(), "notes.txt", "hello world\nthis is prose\n");
+    let out = lbtop(&["scan", p.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("unknown log format"), "{}", stderr(&out));
+
+    let out = lbtop(&["scan", "--format", "bogus", p.to_str().unwrap()]);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(stderr(&out).contains("unknown format"), "{}", stderr(&out));
+}
+
+#[test]
+fn sample_logs_all_parse() {
+    // Every sample file of ours parses, each in its own format.
+    for (file, format) in [
+        ("alb.log", "alb"),
+        ("elb.log", "elb"),
+        ("cloudfront.log", "cloudfront"),
+        ("gcp.log", "gcp"),
+        ("azure-appgw.log", "azure-appgw"),
+        ("azure-frontdoor.log", "azure-frontdoor"),
+        ("combined.log", "combined"),
+        ("common.log", "common"),
+    ] {
+        let p = repo().join("sample-logs").join(file);
+        let out = lbtop(&["scan", p.to_str().unwrap()]);
+        assert!(out.status.success(), "{file}: {}", stderr(&out));
+        let evs = events(&out);
+        let s = summary(&evs);
+        assert!(s["parsed"].as_u64().unwrap() >= 3, "{file}: {s}");
+        assert!(s["formats"][format].as_u64().unwrap() >= 3, "{file}: {s}");
+    }
+}
