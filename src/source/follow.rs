@@ -1,0 +1,548 @@
+//! `tail -F` for many files: growth, rotation, copytruncate, files appearing and vanishing.
+//!
+//! One follower thread owns every followed file. It wakes on `notify` events for the
+//! watched directories and, in any case, every `poll` interval (inotify events can be lost,
+//! and some file systems have none), then stats the files and reads what is new. A full
+//! channel blocks it: nothing is dropped.
+
+use std::collections::{HashMap, HashSet};
+use std::fs::{self, File};
+use std::io::{Read, Seek, SeekFrom};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError, Sender, SyncSender};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use notify::Watcher;
+
+use super::expand::{glob_files, walk_dir, watch_root};
+use super::read::pump;
+use super::{BufferPool, CHUNK_SIZE, ChunkReader, Input, NoticeKind, Pattern, SourceMsg};
+
+#[derive(Debug, Clone)]
+pub struct FollowOptions {
+    /// Read files present at start from their beginning (backfill) instead of their end.
+    /// Files that appear later are always read from their beginning.
+    pub from_start: bool,
+    /// Stat-based poll interval, the fallback for lost or missing file system events.
+    pub poll: Duration,
+    pub chunk_size: usize,
+    /// Where chunk buffers come from; hand the consumer a clone to give them back.
+    pub pool: BufferPool,
+    /// Use file system events (inotify, FSEvents…) besides polling. Off: poll only (for
+    /// file systems without events, such as NFS, and to test the fallback).
+    pub events: bool,
+}
+
+impl Default for FollowOptions {
+    fn default() -> Self {
+        FollowOptions {
+            from_start: false,
+            poll: Duration::from_secs(1),
+            chunk_size: CHUNK_SIZE,
+            pool: BufferPool::new(),
+            events: true,
+        }
+    }
+}
+
+/// Handle to the follower thread. Dropping it asks the thread to stop without waiting;
+/// [`Follower::stop`] waits. The thread also stops when the receiver is dropped.
+pub struct Follower {
+    stop: Arc<AtomicBool>,
+    wake: Sender<Wake>,
+    thread: Option<JoinHandle<()>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Wake {
+    /// Some followed file changed: read the open ones.
+    Data,
+    /// Names changed in a watched directory: rescan the patterns too.
+    Names,
+    Stop,
+}
+
+impl Follower {
+    /// Follow `patterns` (from [`super::expand_follow`]). Source ids are assigned in
+    /// discovery order: the files present at start in pattern order (each pattern's files
+    /// sorted), then files as they appear. Stdin (`-`) is read to its end on its own thread.
+    pub fn spawn(
+        patterns: Vec<Pattern>,
+        opts: FollowOptions,
+        tx: SyncSender<SourceMsg>,
+    ) -> Follower {
+        let stop = Arc::new(AtomicBool::new(false));
+        let (wake_tx, wake_rx) = mpsc::channel();
+        let watcher = opts.events.then(|| {
+            let wake_tx = wake_tx.clone();
+            notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+                use notify::EventKind as K;
+                let Ok(ev) = res else { return };
+                let w = match ev.kind {
+                    // Our own reads show up as access events: ignoring them avoids a loop.
+                    K::Access(_) => return,
+                    K::Modify(notify::event::ModifyKind::Data(_)) => Wake::Data,
+                    _ => Wake::Names,
+                };
+                let _ = wake_tx.send(w);
+            })
+            .ok()
+        });
+        let watcher = watcher.flatten();
+        let mut st = State {
+            patterns,
+            opts,
+            tx,
+            tracked: Vec::new(),
+            by_path: HashMap::new(),
+            next_id: 0,
+            buf: Vec::new(),
+            watcher,
+            watched: HashSet::new(),
+            stop: stop.clone(),
+        };
+        let thread = thread::Builder::new()
+            .name("lbtop-follow".into())
+            .spawn(move || {
+                let _ = st.run(wake_rx);
+            })
+            .expect("spawn follower thread");
+        Follower {
+            stop,
+            wake: wake_tx,
+            thread: Some(thread),
+        }
+    }
+
+    /// Stop following and wait for the thread. (A thread blocked on a full channel waits
+    /// for the consumer to take a message or drop the receiver.)
+    pub fn stop(mut self) {
+        self.signal();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+
+    fn signal(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+        let _ = self.wake.send(Wake::Stop);
+    }
+}
+
+impl Drop for Follower {
+    fn drop(&mut self) {
+        self.signal();
+    }
+}
+
+/// The receiver is gone (or we were told to stop): unwind the follower thread.
+struct Closed;
+type Res = Result<(), Closed>;
+
+/// (device, inode): a rename keeps it, a new file with the same name changes it.
+type FileId = (u64, u64);
+
+#[cfg(unix)]
+fn file_id(m: &fs::Metadata) -> FileId {
+    use std::os::unix::fs::MetadataExt;
+    (m.dev(), m.ino())
+}
+
+#[cfg(not(unix))]
+fn file_id(_m: &fs::Metadata) -> FileId {
+    // Without inodes rotation is seen only as truncation.
+    (0, 0)
+}
+
+struct Tracked {
+    id: u32,
+    path: PathBuf,
+    /// The file currently followed under `path`, once opened.
+    ident: Option<FileId>,
+    /// Open plain file being followed.
+    reader: Option<ChunkReader>,
+    /// `Opened` sent and no `Eof` since.
+    live: bool,
+    /// Gzip files are read once, whole, after their size settled: (size, first seen).
+    gz_seen: Option<(u64, Instant)>,
+}
+
+struct State {
+    patterns: Vec<Pattern>,
+    opts: FollowOptions,
+    tx: SyncSender<SourceMsg>,
+    tracked: Vec<Tracked>,
+    by_path: HashMap<PathBuf, usize>,
+    next_id: u32,
+    buf: Vec<u8>,
+    watcher: Option<notify::RecommendedWatcher>,
+    watched: HashSet<PathBuf>,
+    stop: Arc<AtomicBool>,
+}
+
+/// How a file is opened.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Start {
+    /// Present when following began, and following from the end.
+    AtEnd,
+    Beginning,
+}
+
+impl State {
+    fn run(&mut self, wake_rx: mpsc::Receiver<Wake>) -> Res {
+        for pat in self.patterns.clone() {
+            if pat == Pattern::Stdin {
+                let id = self.alloc_id();
+                let tx = self.tx.clone();
+                let pool = self.opts.pool.clone();
+                // Blocked reads on stdin cannot be interrupted: this thread is detached.
+                thread::spawn(move || {
+                    let _ = tx.send(SourceMsg::Opened {
+                        source: id,
+                        name: "-".into(),
+                    });
+                    match ChunkReader::open(&Input::Stdin) {
+                        Ok(r) => {
+                            let _ = pump(id, r, &tx, &pool);
+                        }
+                        Err(e) => {
+                            let _ = tx.send(SourceMsg::Notice {
+                                source: id,
+                                kind: NoticeKind::Error,
+                                text: e.to_string(),
+                            });
+                        }
+                    }
+                    let _ = tx.send(SourceMsg::Eof { source: id });
+                });
+            }
+        }
+        self.watch_dirs();
+        self.scan();
+        let start = if self.opts.from_start {
+            Start::Beginning
+        } else {
+            Start::AtEnd
+        };
+        for i in 0..self.tracked.len() {
+            self.check(i, Some(start))?;
+        }
+        loop {
+            let full = match wake_rx.recv_timeout(self.opts.poll) {
+                Ok(w) => {
+                    let mut names = w == Wake::Names;
+                    let mut stop = w == Wake::Stop;
+                    while let Ok(w) = wake_rx.try_recv() {
+                        names |= w == Wake::Names;
+                        stop |= w == Wake::Stop;
+                    }
+                    if stop {
+                        return Err(Closed);
+                    }
+                    names
+                }
+                Err(RecvTimeoutError::Timeout) => true,
+                Err(RecvTimeoutError::Disconnected) => return Err(Closed),
+            };
+            if self.stop.load(Ordering::Relaxed) {
+                return Err(Closed);
+            }
+            if full {
+                self.watch_dirs();
+                self.scan();
+                for i in 0..self.tracked.len() {
+                    self.check(i, None)?;
+                }
+            } else {
+                for i in 0..self.tracked.len() {
+                    if self.tracked[i].reader.is_some() {
+                        self.check(i, None)?;
+                    }
+                }
+            }
+        }
+    }
+
+    fn alloc_id(&mut self) -> u32 {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
+    }
+
+    /// Watch each pattern's directory; ones that do not exist yet are retried on later scans.
+    fn watch_dirs(&mut self) {
+        let Some(w) = self.watcher.as_mut() else {
+            return;
+        };
+        for pat in &self.patterns {
+            let Some((dir, recursive)) = watch_root(pat) else {
+                continue;
+            };
+            if self.watched.contains(&dir) {
+                continue;
+            }
+            let mode = if recursive {
+                notify::RecursiveMode::Recursive
+            } else {
+                notify::RecursiveMode::NonRecursive
+            };
+            if w.watch(&dir, mode).is_ok() {
+                self.watched.insert(dir);
+            }
+        }
+    }
+
+    /// Track every path the patterns name now.
+    fn scan(&mut self) {
+        for pat in self.patterns.clone() {
+            let paths = match &pat {
+                Pattern::Stdin => continue,
+                Pattern::File(p) => vec![p.clone()],
+                Pattern::Dir(d) => walk_dir(d).unwrap_or_default(),
+                Pattern::Glob(g) => glob_files(g).unwrap_or_default(),
+            };
+            for path in paths {
+                if !self.by_path.contains_key(&path) {
+                    let id = self.alloc_id();
+                    self.by_path.insert(path.clone(), self.tracked.len());
+                    self.tracked.push(Tracked {
+                        id,
+                        path,
+                        ident: None,
+                        reader: None,
+                        live: false,
+                        gz_seen: None,
+                    });
+                }
+            }
+        }
+    }
+
+    fn send(&self, m: SourceMsg) -> Res {
+        self.tx.send(m).map_err(|_| Closed)
+    }
+
+    fn notice(&self, source: u32, kind: NoticeKind, text: String) -> Res {
+        self.send(SourceMsg::Notice { source, kind, text })
+    }
+
+    /// Bring one tracked path up to date: rotation, truncation, removal, appearance, then
+    /// read what is new. `initial` is set on the first pass.
+    fn check(&mut self, i: usize, initial: Option<Start>) -> Res {
+        let id = self.tracked[i].id;
+        let name = self.tracked[i].path.display().to_string();
+        let meta = fs::metadata(&self.tracked[i].path)
+            .ok()
+            .filter(|m| m.is_file());
+        let Some(meta) = meta else {
+            if self.tracked[i].ident.take().is_some() {
+                self.close(i)?;
+                if self.tracked[i].live {
+                    self.notice(id, NoticeKind::Removed, format!("{name}: removed"))?;
+                    self.tracked[i].live = false;
+                    self.send(SourceMsg::Eof { source: id })?;
+                }
+            }
+            self.tracked[i].gz_seen = None;
+            return Ok(());
+        };
+        let ident = file_id(&meta);
+        let mut rotated = false;
+        if let Some(old) = self.tracked[i].ident {
+            if old != ident {
+                self.close(i)?;
+                self.tracked[i].ident = None;
+                self.tracked[i].gz_seen = None;
+                rotated = self.tracked[i].live;
+                if rotated {
+                    self.notice(
+                        id,
+                        NoticeKind::Rotated,
+                        format!("{name}: rotated, reading the new file"),
+                    )?;
+                }
+            }
+        }
+        if self.tracked[i].ident.is_none() || self.tracked[i].gz_seen.is_some() {
+            let start = initial.unwrap_or(Start::Beginning);
+            let announce = initial.is_none() && !rotated;
+            if !self.open(i, &meta, start, announce)? {
+                return Ok(());
+            }
+        }
+        let t = &mut self.tracked[i];
+        if let Some(r) = t.reader.as_ref() {
+            if meta.len() < r.position() {
+                let chunk = self.opts.chunk_size;
+                let file = File::open(&t.path).ok();
+                t.reader =
+                    file.map(|f| follow_reader(name.clone(), f, 0, false).with_chunk_size(chunk));
+                self.notice(
+                    id,
+                    NoticeKind::Truncated,
+                    format!("{name}: truncated, reading from the start"),
+                )?;
+            }
+        }
+        self.drain(i)
+    }
+
+    /// Open a newly seen file. Returns false when it must wait (an empty or still-growing
+    /// gzip file).
+    fn open(
+        &mut self,
+        i: usize,
+        meta: &fs::Metadata,
+        start: Start,
+        announce: bool,
+    ) -> Result<bool, Closed> {
+        let t = &mut self.tracked[i];
+        let id = t.id;
+        let name = t.path.display().to_string();
+        let Ok(mut file) = File::open(&t.path) else {
+            // Unreadable: try again on the next pass (permissions may be fixed).
+            return Ok(false);
+        };
+        let mut head = [0u8; 2];
+        let got = file.read(&mut head).unwrap_or(0);
+        let gz_ext = t
+            .path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
+        let gzip = (got == 2 && head == [0x1f, 0x8b]) || (got < 2 && gz_ext);
+        let appeared = announce && !t.live;
+        if gzip {
+            if start == Start::AtEnd {
+                // Already complete when we started: it is the "end" we follow from.
+                t.ident = Some(file_id(meta));
+                t.gz_seen = None;
+                return Ok(false);
+            }
+            // Wait until its size has settled for a moment: it may still be downloading.
+            let settle = self.opts.poll.min(Duration::from_millis(500));
+            match t.gz_seen {
+                Some((size, since))
+                    if size == meta.len() && size > 0 && since.elapsed() >= settle => {}
+                Some((size, _)) if size == meta.len() => return Ok(false),
+                _ => {
+                    t.gz_seen = Some((meta.len(), Instant::now()));
+                    t.ident = Some(file_id(meta));
+                    return Ok(false);
+                }
+            }
+            t.gz_seen = None;
+            t.ident = Some(file_id(meta));
+            let _ = file.seek(SeekFrom::Start(0));
+            if !t.live {
+                t.live = true;
+                self.send(SourceMsg::Opened {
+                    source: id,
+                    name: name.clone(),
+                })?;
+            }
+            if appeared {
+                self.notice(id, NoticeKind::Appeared, format!("{name}: appeared"))?;
+            }
+            let r = ChunkReader::from_reader(name, file)
+                .map(|r| r.with_chunk_size(self.opts.chunk_size));
+            match r {
+                Ok(r) => pump(id, r, &self.tx, &self.opts.pool).map_err(|_| Closed)?,
+                Err(e) => self.notice(id, NoticeKind::Error, e.to_string())?,
+            }
+            self.tracked[i].live = false;
+            self.send(SourceMsg::Eof { source: id })?;
+            return Ok(false);
+        }
+        let (pos, skip) = if start == Start::AtEnd && meta.len() > 0 {
+            // Start after the last complete line; a partial one is the writer's, mid-write.
+            let end = meta.len();
+            let mut last = [0u8; 1];
+            let ok =
+                file.seek(SeekFrom::Start(end - 1)).is_ok() && file.read_exact(&mut last).is_ok();
+            (end, ok && last[0] != b'\n')
+        } else {
+            let _ = file.seek(SeekFrom::Start(0));
+            (0, false)
+        };
+        t.ident = Some(file_id(meta));
+        t.reader = Some(
+            follow_reader(name.clone(), file, pos, skip).with_chunk_size(self.opts.chunk_size),
+        );
+        if !t.live {
+            t.live = true;
+            self.send(SourceMsg::Opened {
+                source: id,
+                name: name.clone(),
+            })?;
+        }
+        if appeared {
+            self.notice(id, NoticeKind::Appeared, format!("{name}: appeared"))?;
+        }
+        Ok(true)
+    }
+
+    /// Read everything available from the open reader.
+    fn drain(&mut self, i: usize) -> Res {
+        let t = &mut self.tracked[i];
+        let id = t.id;
+        let Some(r) = t.reader.as_mut() else {
+            return Ok(());
+        };
+        let pool = &self.opts.pool;
+        loop {
+            if self.stop.load(Ordering::Relaxed) {
+                return Err(Closed);
+            }
+            match r.next_chunk(&mut self.buf) {
+                Ok(Some(info)) => {
+                    let data = std::mem::replace(&mut self.buf, pool.take());
+                    self.tx
+                        .send(SourceMsg::Chunk {
+                            source: id,
+                            first_line: info.first_line,
+                            data,
+                        })
+                        .map_err(|_| Closed)?;
+                }
+                Ok(None) => return Ok(()),
+                Err(e) => {
+                    let text = e.to_string();
+                    t.reader = None;
+                    return self.notice(id, NoticeKind::Error, text);
+                }
+            }
+        }
+    }
+
+    /// Finish the current file: read it to its end, deliver its partial last line, close it.
+    fn close(&mut self, i: usize) -> Res {
+        if self.tracked[i].reader.is_none() {
+            return Ok(());
+        }
+        self.drain(i)?;
+        let id = self.tracked[i].id;
+        if let Some(mut r) = self.tracked[i].reader.take() {
+            if let Some(info) = r.flush_tail(&mut self.buf) {
+                let data = std::mem::replace(&mut self.buf, self.opts.pool.take());
+                self.send(SourceMsg::Chunk {
+                    source: id,
+                    first_line: info.first_line,
+                    data,
+                })?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn follow_reader(name: String, file: File, pos: u64, skip: bool) -> ChunkReader {
+    let mut r = ChunkReader::with_source(name, Box::new(file), false, pos);
+    r.set_follow();
+    if skip {
+        r.skip_partial_line();
+    }
+    r
+}

@@ -1,0 +1,287 @@
+//! Follow and read_all, on real files in a temp dir. Every wait is bounded (recv_timeout).
+
+use std::fs::{self, OpenOptions};
+use std::io::Write;
+use std::path::Path;
+use std::sync::mpsc::{Receiver, sync_channel};
+use std::time::{Duration, Instant};
+
+use super::{
+    FollowOptions, Follower, Input, NoticeKind, ReadOptions, SourceMsg, expand_follow,
+    read_all_with,
+};
+
+const LIMIT: Duration = Duration::from_secs(5);
+
+fn opts(from_start: bool) -> FollowOptions {
+    FollowOptions {
+        from_start,
+        poll: Duration::from_millis(100),
+        ..Default::default()
+    }
+}
+
+fn append(p: &Path, s: &str) {
+    let mut f = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(p)
+        .unwrap();
+    f.write_all(s.as_bytes()).unwrap();
+}
+
+/// What the consumer saw, flattened: data per line as "src:line:text", notices, eofs.
+#[derive(Default, Debug)]
+struct Seen {
+    lines: Vec<(u32, u64, String)>,
+    notices: Vec<(u32, NoticeKind, String)>,
+    opened: Vec<(u32, String)>,
+    eofs: Vec<u32>,
+}
+
+impl Seen {
+    fn texts(&self) -> Vec<&str> {
+        self.lines.iter().map(|l| l.2.as_str()).collect()
+    }
+}
+
+/// Receive until `done(seen)` holds; panics after LIMIT with what was seen.
+fn collect_until(rx: &Receiver<SourceMsg>, seen: &mut Seen, done: impl Fn(&Seen) -> bool) {
+    let deadline = Instant::now() + LIMIT;
+    while !done(seen) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let Ok(m) = rx.recv_timeout(left) else {
+            panic!("timed out; seen so far: {seen:?}");
+        };
+        match m {
+            SourceMsg::Opened { source, name } => seen.opened.push((source, name)),
+            SourceMsg::Chunk {
+                source,
+                first_line,
+                data,
+            } => {
+                assert!(data.ends_with(b"\n"), "whole lines only");
+                let text = String::from_utf8(data).unwrap();
+                for (k, l) in text.lines().enumerate() {
+                    seen.lines
+                        .push((source, first_line + k as u64, l.to_string()));
+                }
+            }
+            SourceMsg::Notice { source, kind, text } => seen.notices.push((source, kind, text)),
+            SourceMsg::Eof { source } => seen.eofs.push(source),
+        }
+    }
+}
+
+fn spawn(args: &[String], o: FollowOptions) -> (Follower, Receiver<SourceMsg>) {
+    let (_, pats) = expand_follow(args).unwrap();
+    let (tx, rx) = sync_channel(4);
+    (Follower::spawn(pats, o, tx), rx)
+}
+
+fn arg(p: &Path) -> String {
+    p.display().to_string()
+}
+
+#[test]
+fn follow_from_end_sees_appended_lines() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("app.log");
+    append(&p, "old 1\nold 2\nhalf-writ");
+    let (f, rx) = spawn(&[arg(&p)], opts(false));
+    let mut seen = Seen::default();
+    collect_until(&rx, &mut seen, |s| !s.opened.is_empty());
+    append(&p, "ten\nnew 1\nnew 2\n");
+    collect_until(&rx, &mut seen, |s| s.lines.len() >= 2);
+    assert_eq!(
+        seen.texts(),
+        vec!["new 1", "new 2"],
+        "old lines and the partial one skipped"
+    );
+    assert_eq!(seen.lines[0].1, 1);
+    append(&p, "new 3\n");
+    collect_until(&rx, &mut seen, |s| s.lines.len() >= 3);
+    assert_eq!(seen.lines[2], (0, 3, "new 3".to_string()));
+    f.stop();
+}
+
+#[test]
+fn poll_fallback_without_events() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("app.log");
+    let o = FollowOptions {
+        events: false,
+        ..opts(false)
+    };
+    let (f, rx) = spawn(&[arg(&p)], o);
+    std::thread::sleep(Duration::from_millis(150));
+    append(&p, "one\n");
+    let mut seen = Seen::default();
+    collect_until(&rx, &mut seen, |s| !s.lines.is_empty());
+    assert_eq!(seen.texts(), vec!["one"]);
+    assert!(
+        seen.notices.iter().any(|n| n.1 == NoticeKind::Appeared),
+        "named file appeared"
+    );
+    fs::rename(&p, d.path().join("app.log.1")).unwrap();
+    append(&p, "two\n");
+    collect_until(&rx, &mut seen, |s| s.lines.len() >= 2);
+    assert_eq!(seen.texts(), vec!["one", "two"]);
+    f.stop();
+}
+
+#[test]
+fn rotation_by_rename_reads_old_tail_then_new_file() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("app.log");
+    append(&p, "a1\n");
+    let (f, rx) = spawn(&[arg(&p)], opts(true));
+    let mut seen = Seen::default();
+    collect_until(&rx, &mut seen, |s| !s.lines.is_empty());
+    // The writer adds to the old file, then logrotate renames it and creates a new one.
+    append(&p, "a2\na3 no newline");
+    fs::rename(&p, d.path().join("app.log.1")).unwrap();
+    append(&p, "b1\nb2\n");
+    collect_until(&rx, &mut seen, |s| s.lines.len() >= 5);
+    assert_eq!(seen.texts(), vec!["a1", "a2", "a3 no newline", "b1", "b2"]);
+    assert_eq!(seen.lines[3].1, 1, "new file counts from 1");
+    assert!(
+        seen.notices.iter().any(|n| n.1 == NoticeKind::Rotated),
+        "{:?}",
+        seen.notices
+    );
+    assert!(seen.lines.iter().all(|l| l.0 == 0), "same source id");
+    f.stop();
+}
+
+#[test]
+fn copytruncate_rereads_from_start() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("app.log");
+    append(&p, "x1 a long first line\nx2 another long line\n");
+    let (f, rx) = spawn(&[arg(&p)], opts(true));
+    let mut seen = Seen::default();
+    collect_until(&rx, &mut seen, |s| s.lines.len() >= 2);
+    OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(&p)
+        .unwrap();
+    // Let the follower see the shrink before the writer refills past the old size.
+    std::thread::sleep(Duration::from_millis(300));
+    append(&p, "y1\n");
+    collect_until(&rx, &mut seen, |s| s.lines.len() >= 3);
+    assert_eq!(seen.lines[2], (0, 1, "y1".to_string()));
+    assert!(
+        seen.notices.iter().any(|n| n.1 == NoticeKind::Truncated),
+        "{:?}",
+        seen.notices
+    );
+    f.stop();
+}
+
+#[test]
+fn glob_picks_up_files_that_appear_later_and_removal() {
+    let d = tempfile::tempdir().unwrap();
+    let pat = arg(&d.path().join("*.log"));
+    let (f, rx) = spawn(&[pat], opts(false));
+    let mut seen = Seen::default();
+    // Nothing to read yet; make sure the follower is running before the file appears.
+    std::thread::sleep(Duration::from_millis(150));
+    let p = d.path().join("new.log");
+    append(&p, "first\nsecond\n");
+    fs::write(d.path().join("ignored.txt"), "nope\n").unwrap();
+    collect_until(&rx, &mut seen, |s| s.lines.len() >= 2);
+    assert_eq!(seen.texts(), vec!["first", "second"]);
+    assert_eq!(seen.opened, vec![(0, arg(&p))]);
+    assert!(
+        seen.notices
+            .iter()
+            .any(|n| n.1 == NoticeKind::Appeared && n.2.contains("new.log"))
+    );
+    fs::remove_file(&p).unwrap();
+    collect_until(&rx, &mut seen, |s| s.eofs == vec![0]);
+    assert!(seen.notices.iter().any(|n| n.1 == NoticeKind::Removed));
+    f.stop();
+}
+
+#[test]
+fn follow_gzip_that_appears_is_read_whole() {
+    use flate2::{Compression, write::GzEncoder};
+    let d = tempfile::tempdir().unwrap();
+    let (f, rx) = spawn(&[arg(d.path())], opts(false));
+    std::thread::sleep(Duration::from_millis(150));
+    let mut e = GzEncoder::new(Vec::new(), Compression::fast());
+    e.write_all(b"g1\ng2\n").unwrap();
+    // Written under a temporary hidden name and renamed, as downloaders do.
+    let tmp = d.path().join(".part");
+    fs::write(&tmp, e.finish().unwrap()).unwrap();
+    fs::rename(&tmp, d.path().join("x.log.gz")).unwrap();
+    let mut seen = Seen::default();
+    collect_until(&rx, &mut seen, |s| !s.eofs.is_empty());
+    assert_eq!(seen.texts(), vec!["g1", "g2"]);
+    f.stop();
+}
+
+#[test]
+fn read_all_reads_every_input_with_bounded_concurrency() {
+    let d = tempfile::tempdir().unwrap();
+    let mut inputs = Vec::new();
+    for i in 0..7 {
+        let p = d.path().join(format!("{i}.log"));
+        let body: String = (0..1000).map(|k| format!("f{i} l{k}\n")).collect();
+        fs::write(&p, body).unwrap();
+        inputs.push(Input::File(p));
+    }
+    inputs.push(Input::File(d.path().join("gone.log")));
+    let (tx, rx) = sync_channel(2);
+    let o = ReadOptions {
+        max_open: 3,
+        chunk_size: 1000,
+        ..Default::default()
+    };
+    let pool = o.pool.clone();
+    let h = read_all_with(inputs, tx, o);
+    let mut seen = Seen::default();
+    let deadline = Instant::now() + LIMIT;
+    loop {
+        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(SourceMsg::Chunk {
+                source,
+                first_line,
+                data,
+            }) => {
+                for (k, l) in String::from_utf8_lossy(&data).lines().enumerate() {
+                    seen.lines
+                        .push((source, first_line + k as u64, l.to_string()));
+                }
+                pool.put(data);
+            }
+            Ok(SourceMsg::Eof { source }) => seen.eofs.push(source),
+            Ok(SourceMsg::Notice { source, kind, text }) => seen.notices.push((source, kind, text)),
+            Ok(SourceMsg::Opened { source, name }) => seen.opened.push((source, name)),
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+            Err(e) => panic!("{e:?}: {seen:?}"),
+        }
+    }
+    h.join().unwrap();
+    seen.eofs.sort();
+    assert_eq!(seen.eofs, (0..8).collect::<Vec<_>>());
+    assert_eq!(seen.opened.len(), 8);
+    for i in 0..7u32 {
+        let mine: Vec<_> = seen.lines.iter().filter(|l| l.0 == i).collect();
+        assert_eq!(mine.len(), 1000);
+        for (k, l) in mine.iter().enumerate() {
+            assert_eq!(l.1, k as u64 + 1);
+            assert_eq!(l.2, format!("f{i} l{k}"));
+        }
+    }
+    assert_eq!(seen.notices.len(), 1);
+    assert_eq!(seen.notices[0].0, 7);
+    assert_eq!(seen.notices[0].1, NoticeKind::Error);
+    assert!(
+        seen.notices[0]
+            .2
+            .ends_with("gone.log: no such file or directory")
+    );
+}
