@@ -5,7 +5,7 @@
 //! and some file systems have none), then stats the files and reads what is new. A full
 //! channel blocks it: nothing is dropped.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::fs::{self, File};
 use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
@@ -52,6 +52,7 @@ impl Default for FollowOptions {
 /// [`Follower::stop`] waits. The thread also stops when the receiver is dropped.
 pub struct Follower {
     stop: Arc<AtomicBool>,
+    ready: Arc<AtomicBool>,
     wake: Sender<Wake>,
     thread: Option<JoinHandle<()>>,
 }
@@ -75,6 +76,7 @@ impl Follower {
         tx: SyncSender<SourceMsg>,
     ) -> Follower {
         let stop = Arc::new(AtomicBool::new(false));
+        let ready = Arc::new(AtomicBool::new(false));
         let (wake_tx, wake_rx) = mpsc::channel();
         let watcher = opts.events.then(|| {
             let wake_tx = wake_tx.clone();
@@ -103,6 +105,8 @@ impl Follower {
             watcher,
             watched: HashSet::new(),
             stop: stop.clone(),
+            ready: ready.clone(),
+            recent: VecDeque::new(),
         };
         let thread = thread::Builder::new()
             .name("lbtop-follow".into())
@@ -112,9 +116,16 @@ impl Follower {
             .expect("spawn follower thread");
         Follower {
             stop,
+            ready,
             wake: wake_tx,
             thread: Some(thread),
         }
+    }
+
+    /// The first pass is done: directories watched, files present at start positioned (and,
+    /// when backfilling, read). A file created after this is seen as appearing.
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire)
     }
 
     /// Stop following and wait for the thread. (A thread blocked on a full channel waits
@@ -168,6 +179,11 @@ struct Tracked {
     live: bool,
     /// Gzip files are read once, whole, after their size settled: (size, first seen).
     gz_seen: Option<(u64, Instant)>,
+    /// A rotated copy of a followed file (`app.log.1`, `app.log.2.gz`): already read under
+    /// its old name, so never read.
+    ignored: bool,
+    /// When the path was first found missing while its file was open.
+    missing_since: Option<Instant>,
 }
 
 struct State {
@@ -181,7 +197,15 @@ struct State {
     watcher: Option<notify::RecommendedWatcher>,
     watched: HashSet<PathBuf>,
     stop: Arc<AtomicBool>,
+    ready: Arc<AtomicBool>,
+    /// Files closed after a rotation and how far they were read, so that one renamed to a
+    /// name the patterns also match (`app.log` → `app.log.1` under `app.log*`) continues
+    /// where it was instead of being read twice.
+    recent: VecDeque<(FileId, u64)>,
 }
+
+/// Rotated files remembered; a few per followed file is plenty.
+const RECENT_MAX: usize = 256;
 
 /// How a file is opened.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -230,6 +254,8 @@ impl State {
         for i in 0..self.tracked.len() {
             self.check(i, Some(start))?;
         }
+        self.ready.store(true, Ordering::Release);
+        let mut last_full = Instant::now();
         loop {
             let full = match wake_rx.recv_timeout(self.opts.poll) {
                 Ok(w) => {
@@ -250,7 +276,9 @@ impl State {
             if self.stop.load(Ordering::Relaxed) {
                 return Err(Closed);
             }
-            if full {
+            // A busy file's events must not starve the rescan that finds new files.
+            if full || last_full.elapsed() >= self.opts.poll {
+                last_full = Instant::now();
                 self.watch_dirs();
                 self.scan();
                 for i in 0..self.tracked.len() {
@@ -315,6 +343,8 @@ impl State {
                         reader: None,
                         live: false,
                         gz_seen: None,
+                        ignored: false,
+                        missing_since: None,
                     });
                 }
             }
@@ -334,12 +364,24 @@ impl State {
     fn check(&mut self, i: usize, initial: Option<Start>) -> Res {
         let id = self.tracked[i].id;
         let name = self.tracked[i].path.display().to_string();
+        if self.tracked[i].ignored {
+            return Ok(());
+        }
         let meta = fs::metadata(&self.tracked[i].path)
             .ok()
             .filter(|m| m.is_file());
         let Some(meta) = meta else {
-            if self.tracked[i].ident.take().is_some() {
+            let t = &mut self.tracked[i];
+            if t.ident.is_some() {
+                // Between logrotate's rename and create the name is missing for a moment:
+                // keep reading the old file for one poll interval before calling it removed.
+                let since = *t.missing_since.get_or_insert_with(Instant::now);
+                if t.reader.is_some() && since.elapsed() < self.opts.poll {
+                    return self.drain(i);
+                }
+                t.missing_since = None;
                 self.close(i)?;
+                self.tracked[i].ident = None;
                 if self.tracked[i].live {
                     self.notice(id, NoticeKind::Removed, format!("{name}: removed"))?;
                     self.tracked[i].live = false;
@@ -349,6 +391,7 @@ impl State {
             self.tracked[i].gz_seen = None;
             return Ok(());
         };
+        self.tracked[i].missing_since = None;
         let ident = file_id(&meta);
         let mut rotated = false;
         if let Some(old) = self.tracked[i].ident {
@@ -399,6 +442,14 @@ impl State {
         start: Start,
         announce: bool,
     ) -> Result<bool, Closed> {
+        let ident = file_id(meta);
+        let resume = self.recent.iter().rev().find(|r| r.0 == ident).map(|r| r.1);
+        if announce && resume.is_none() && self.is_rotated_copy(i) {
+            let t = &mut self.tracked[i];
+            t.ignored = true;
+            t.ident = Some(ident);
+            return Ok(false);
+        }
         let t = &mut self.tracked[i];
         let id = t.id;
         let name = t.path.display().to_string();
@@ -413,9 +464,9 @@ impl State {
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
         let gzip = (got == 2 && head == [0x1f, 0x8b]) || (got < 2 && gz_ext);
-        let appeared = announce && !t.live;
+        let appeared = announce && !t.live && resume.is_none();
         if gzip {
-            if start == Start::AtEnd {
+            if start == Start::AtEnd || resume.is_some() {
                 // Already complete when we started: it is the "end" we follow from.
                 t.ident = Some(file_id(meta));
                 t.gz_seen = None;
@@ -456,7 +507,11 @@ impl State {
             self.send(SourceMsg::Eof { source: id })?;
             return Ok(false);
         }
-        let (pos, skip) = if start == Start::AtEnd && meta.len() > 0 {
+        let (pos, skip) = if let Some(pos) = resume.filter(|&p| p <= meta.len()) {
+            // A file we followed under another name: continue where we were.
+            let _ = file.seek(SeekFrom::Start(pos));
+            (pos, false)
+        } else if start == Start::AtEnd && meta.len() > 0 {
             // Start after the last complete line; a partial one is the writer's, mid-write.
             let end = meta.len();
             let mut last = [0u8; 1];
@@ -482,6 +537,25 @@ impl State {
             self.notice(id, NoticeKind::Appeared, format!("{name}: appeared"))?;
         }
         Ok(true)
+    }
+
+    /// Is tracked path `i` a rotated copy of another tracked file in the same directory:
+    /// its name plus `.N`, `-N` (digits, dashes), optionally then `.gz`, or just `.gz`?
+    fn is_rotated_copy(&self, i: usize) -> bool {
+        let path = &self.tracked[i].path;
+        let (Some(dir), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str()))
+        else {
+            return false;
+        };
+        self.tracked.iter().enumerate().any(|(k, t)| {
+            k != i
+                && !t.ignored
+                && t.path.parent() == Some(dir)
+                && t.path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|base| is_rotation_suffix(name, base))
+        })
     }
 
     /// Read everything available from the open reader.
@@ -524,6 +598,12 @@ impl State {
         }
         self.drain(i)?;
         let id = self.tracked[i].id;
+        if let (Some(r), Some(ident)) = (&self.tracked[i].reader, self.tracked[i].ident) {
+            if self.recent.len() == RECENT_MAX {
+                self.recent.pop_front();
+            }
+            self.recent.push_back((ident, r.position()));
+        }
         if let Some(mut r) = self.tracked[i].reader.take() {
             if let Some(info) = r.flush_tail(&mut self.buf) {
                 let data = std::mem::replace(&mut self.buf, self.opts.pool.take());
@@ -545,4 +625,19 @@ fn follow_reader(name: String, file: File, pos: u64, skip: bool) -> ChunkReader 
         r.skip_partial_line();
     }
     r
+}
+
+/// `name` is `base` plus a rotation suffix: `.1`, `-20240102`, `.2.gz`, `.gz`.
+pub(crate) fn is_rotation_suffix(name: &str, base: &str) -> bool {
+    let Some(rest) = name.strip_prefix(base) else {
+        return false;
+    };
+    let rest = rest.strip_suffix(".gz").unwrap_or(rest);
+    if rest.is_empty() {
+        return name.len() > base.len();
+    }
+    let mut chars = rest.chars();
+    matches!(chars.next(), Some('.' | '-'))
+        && rest[1..].bytes().any(|b| b.is_ascii_digit())
+        && rest[1..].bytes().all(|b| b.is_ascii_digit() || b == b'-')
 }

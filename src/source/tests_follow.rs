@@ -79,6 +79,15 @@ fn spawn(args: &[String], o: FollowOptions) -> (Follower, Receiver<SourceMsg>) {
     (Follower::spawn(pats, o, tx), rx)
 }
 
+/// Wait (bounded) for the follower's first pass, when the test has nothing to receive yet.
+fn wait_ready(f: &Follower) {
+    let deadline = Instant::now() + LIMIT;
+    while !f.is_ready() {
+        assert!(Instant::now() < deadline, "follower never ready");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
 fn arg(p: &Path) -> String {
     p.display().to_string()
 }
@@ -114,7 +123,7 @@ fn poll_fallback_without_events() {
         ..opts(false)
     };
     let (f, rx) = spawn(&[arg(&p)], o);
-    std::thread::sleep(Duration::from_millis(150));
+    wait_ready(&f);
     append(&p, "one\n");
     let mut seen = Seen::default();
     collect_until(&rx, &mut seen, |s| !s.lines.is_empty());
@@ -162,13 +171,12 @@ fn copytruncate_rereads_from_start() {
     let (f, rx) = spawn(&[arg(&p)], opts(true));
     let mut seen = Seen::default();
     collect_until(&rx, &mut seen, |s| s.lines.len() >= 2);
+    // Refilled with less than was there, so the shrink shows whenever the follower looks.
     OpenOptions::new()
         .write(true)
         .truncate(true)
         .open(&p)
         .unwrap();
-    // Let the follower see the shrink before the writer refills past the old size.
-    std::thread::sleep(Duration::from_millis(300));
     append(&p, "y1\n");
     collect_until(&rx, &mut seen, |s| s.lines.len() >= 3);
     assert_eq!(seen.lines[2], (0, 1, "y1".to_string()));
@@ -187,7 +195,7 @@ fn glob_picks_up_files_that_appear_later_and_removal() {
     let (f, rx) = spawn(&[pat], opts(false));
     let mut seen = Seen::default();
     // Nothing to read yet; make sure the follower is running before the file appears.
-    std::thread::sleep(Duration::from_millis(150));
+    wait_ready(&f);
     let p = d.path().join("new.log");
     append(&p, "first\nsecond\n");
     fs::write(d.path().join("ignored.txt"), "nope\n").unwrap();
@@ -210,7 +218,7 @@ fn follow_gzip_that_appears_is_read_whole() {
     use flate2::{Compression, write::GzEncoder};
     let d = tempfile::tempdir().unwrap();
     let (f, rx) = spawn(&[arg(d.path())], opts(false));
-    std::thread::sleep(Duration::from_millis(150));
+    wait_ready(&f);
     let mut e = GzEncoder::new(Vec::new(), Compression::fast());
     e.write_all(b"g1\ng2\n").unwrap();
     // Written under a temporary hidden name and renamed, as downloaders do.
@@ -284,4 +292,76 @@ fn read_all_reads_every_input_with_bounded_concurrency() {
             .2
             .ends_with("gone.log: no such file or directory")
     );
+}
+
+#[test]
+fn rotated_copies_matching_the_glob_are_not_read_twice() {
+    use flate2::{Compression, write::GzEncoder};
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("app.log");
+    append(&p, "a1\n");
+    let (f, rx) = spawn(&[arg(&d.path().join("app.log*"))], opts(true));
+    let mut seen = Seen::default();
+    collect_until(&rx, &mut seen, |s| !s.lines.is_empty());
+    append(&p, "a2\n");
+    let old = d.path().join("app.log.1");
+    fs::rename(&p, &old).unwrap();
+    append(&p, "b1\n");
+    // A compressed older rotation appears too (logrotate's compress step).
+    let mut e = GzEncoder::new(Vec::new(), Compression::fast());
+    e.write_all(b"z0\n").unwrap();
+    fs::write(d.path().join("app.log.2.gz"), e.finish().unwrap()).unwrap();
+    collect_until(&rx, &mut seen, |s| s.lines.len() >= 3);
+    // The writer had not reopened yet: a late line lands in the renamed file.
+    append(&old, "a3 late\n");
+    collect_until(&rx, &mut seen, |s| s.lines.len() >= 4);
+    // Give a duplicate read the chance to show up before checking there is none.
+    while let Ok(m) = rx.recv_timeout(Duration::from_millis(700)) {
+        if let SourceMsg::Chunk { data, .. } = m {
+            panic!("unexpected data {:?}", String::from_utf8_lossy(&data));
+        }
+    }
+    assert_eq!(seen.texts(), vec!["a1", "a2", "b1", "a3 late"]);
+    let late = &seen.lines[3];
+    assert_ne!(late.0, 0, "the renamed file is its own source");
+    assert_eq!(late.1, 1, "counted from where reading resumed");
+    f.stop();
+}
+
+#[test]
+fn rotation_suffixes() {
+    use super::follow::is_rotation_suffix as r;
+    assert!(r("app.log.1", "app.log"));
+    assert!(r("app.log.2.gz", "app.log"));
+    assert!(r("app.log-20240102", "app.log"));
+    assert!(r("app.log.gz", "app.log"));
+    assert!(!r("app.log", "app.log"));
+    assert!(!r("app.log.old", "app.log"));
+    assert!(!r("app.logx.1", "app.log"));
+    assert!(!r("other.log.1", "app.log"));
+}
+
+#[test]
+fn rename_then_create_later_is_still_a_rotation() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("app.log");
+    append(&p, "a1\n");
+    let o = FollowOptions {
+        poll: Duration::from_secs(2),
+        ..opts(true)
+    };
+    let (f, rx) = spawn(&[arg(&p)], o);
+    let mut seen = Seen::default();
+    collect_until(&rx, &mut seen, |s| !s.lines.is_empty());
+    fs::rename(&p, d.path().join("app.log.1")).unwrap();
+    // The name stays missing for a moment (well under the poll interval).
+    std::thread::sleep(Duration::from_millis(200));
+    append(&d.path().join("app.log.1"), "a2\n");
+    append(&p, "b1\n");
+    collect_until(&rx, &mut seen, |s| s.lines.len() >= 3);
+    assert_eq!(seen.texts(), vec!["a1", "a2", "b1"]);
+    let kinds: Vec<_> = seen.notices.iter().map(|n| n.1).collect();
+    assert_eq!(kinds, vec![NoticeKind::Rotated]);
+    assert!(seen.eofs.is_empty());
+    f.stop();
 }
