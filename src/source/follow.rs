@@ -67,9 +67,25 @@ enum Wake {
 }
 
 impl Follower {
-    /// Follow `patterns` (from [`super::expand_follow`]). Source ids are assigned in
-    /// discovery order: the files present at start in pattern order (each pattern's files
-    /// sorted), then files as they appear. Stdin (`-`) is read to its end on its own thread.
+    /// Follow `patterns` (from [`super::expand_follow`]); returns at once, the work happens
+    /// on the `lbtop-follow` thread. Source ids: stdin (`-`, read to its end on its own
+    /// thread) first, then the files present at start in pattern order (each pattern's files
+    /// sorted), then files as they appear. A path keeps its id for the whole run.
+    ///
+    /// * Files present at start: from their end (after the last complete line), or from
+    ///   their start with `from_start`. Gzip files present at start are complete: skipped
+    ///   from the end, read whole with `from_start`.
+    /// * Files that appear later: from their start (`Opened`, `Notice(Appeared)`); a gzip
+    ///   one once its size has settled, then `Eof`.
+    /// * Rotation (the name now points to another file, possibly after being missing for
+    ///   under one poll interval): the old file is read to its end (an unterminated last
+    ///   line gets a `\n`), `Notice(Rotated)`, then the new file from its start, same id.
+    /// * Copytruncate (size below what was read): `Notice(Truncated)`, reread from start.
+    /// * Removed for more than one poll interval: `Notice(Removed)`, `Eof`.
+    /// * A rotated file that reappears under a name the patterns match (`app.log.1` with
+    ///   `app.log*` or a directory) is not reread: it continues from where it was read (its
+    ///   own id, line numbers from 1 there); a rotated copy that is a new file
+    ///   (`app.log.2.gz`, `app.log-20240102`) next to a followed `app.log` is ignored.
     pub fn spawn(
         patterns: Vec<Pattern>,
         opts: FollowOptions,
@@ -412,7 +428,7 @@ impl State {
         if self.tracked[i].ident.is_none() || self.tracked[i].gz_seen.is_some() {
             let start = initial.unwrap_or(Start::Beginning);
             let announce = initial.is_none() && !rotated;
-            if !self.open(i, &meta, start, announce)? {
+            if !self.open(i, &meta, start, announce, initial.is_none())? {
                 return Ok(());
             }
         }
@@ -433,14 +449,16 @@ impl State {
         self.drain(i)
     }
 
-    /// Open a newly seen file. Returns false when it must wait (an empty or still-growing
-    /// gzip file).
+    /// Open a newly seen file. Returns true when it is open for following; false when it
+    /// was read whole (gzip), is ignored, or must wait (unreadable, or a gzip file that is
+    /// empty or, with `settle`, still growing).
     fn open(
         &mut self,
         i: usize,
         meta: &fs::Metadata,
         start: Start,
         announce: bool,
+        settle: bool,
     ) -> Result<bool, Closed> {
         let ident = file_id(meta);
         let resume = self.recent.iter().rev().find(|r| r.0 == ident).map(|r| r.1);
@@ -472,11 +490,13 @@ impl State {
                 t.gz_seen = None;
                 return Ok(false);
             }
-            // Wait until its size has settled for a moment: it may still be downloading.
-            let settle = self.opts.poll.min(Duration::from_millis(500));
+            // A gzip file that appears may still be downloading: wait until its size has
+            // settled for a moment. (Ones present at start are taken as they are.)
+            let wait = self.opts.poll.min(Duration::from_millis(500));
             match t.gz_seen {
+                _ if !settle && meta.len() > 0 => {}
                 Some((size, since))
-                    if size == meta.len() && size > 0 && since.elapsed() >= settle => {}
+                    if size == meta.len() && size > 0 && since.elapsed() >= wait => {}
                 Some((size, _)) if size == meta.len() => return Ok(false),
                 _ => {
                     t.gz_seen = Some((meta.len(), Instant::now()));

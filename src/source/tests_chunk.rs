@@ -239,3 +239,35 @@ fn open_errors_name_the_file() {
         "/nonexistent/x.log: no such file or directory"
     );
 }
+
+/// Rough throughput figure: `cargo test --release --lib source::tests_chunk::throughput -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn throughput() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut data = Vec::with_capacity(64 << 20);
+    let mut i = 0u64;
+    while data.len() < 64 << 20 {
+        writeln!(data, "h2 2024-01-02T03:04:05.{i:06}Z app/web/1 10.0.0.{}:5000 10.0.1.2:80 0.001 0.020 0.000 200 200 34 366 \"GET https://x.example.com:443/api/items?id={i} HTTP/1.1\" \"curl/8\" - -", i % 250).unwrap();
+        i += 1;
+    }
+    for (name, bytes) in [("plain.log", data.clone()), ("packed.log.gz", gz(&data))] {
+        let p = dir.path().join(name);
+        std::fs::write(&p, &bytes).unwrap();
+        let t = std::time::Instant::now();
+        let mut r = ChunkReader::open(&Input::File(p)).unwrap();
+        let mut buf = Vec::new();
+        let (mut n, mut lines) = (0usize, 0u64);
+        while let Some(info) = r.next_chunk(&mut buf).unwrap() {
+            n += buf.len();
+            lines += info.lines;
+        }
+        let s = t.elapsed().as_secs_f64();
+        assert_eq!(n, data.len());
+        println!(
+            "{name}: {} MiB, {lines} lines in {s:.3}s = {:.0} MiB/s",
+            n >> 20,
+            n as f64 / s / 1048576.0
+        );
+    }
+}

@@ -365,3 +365,23 @@ fn rename_then_create_later_is_still_a_rotation() {
     assert!(seen.eofs.is_empty());
     f.stop();
 }
+
+#[test]
+fn backfill_reads_plain_and_gzip_present_at_start() {
+    use flate2::{Compression, write::GzEncoder};
+    let d = tempfile::tempdir().unwrap();
+    let mut e = GzEncoder::new(Vec::new(), Compression::fast());
+    e.write_all(b"g1\ng2\n").unwrap();
+    fs::write(d.path().join("a.log.gz"), e.finish().unwrap()).unwrap();
+    append(&d.path().join("b.log"), "p1\n");
+    let (f, rx) = spawn(&[arg(d.path())], opts(true));
+    let mut seen = Seen::default();
+    collect_until(&rx, &mut seen, |s| s.lines.len() >= 3);
+    assert_eq!(seen.texts(), vec!["g1", "g2", "p1"]);
+    assert_eq!(seen.eofs, vec![0], "the gzip file is complete");
+    assert!(seen.notices.is_empty(), "{:?}", seen.notices);
+    append(&d.path().join("b.log"), "p2\n");
+    collect_until(&rx, &mut seen, |s| s.lines.len() >= 4);
+    assert_eq!(seen.lines[3], (1, 2, "p2".to_string()));
+    f.stop();
+}
