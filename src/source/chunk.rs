@@ -69,11 +69,7 @@ impl ChunkReader {
     /// Open a file or stdin; gzip is detected by its magic bytes.
     pub fn open(input: &Input) -> io::Result<ChunkReader> {
         match input {
-            Input::Stdin => {
-                let mut r = Self::from_reader("-", io::stdin())?;
-                r.eager = true;
-                Ok(r)
-            }
+            Input::Stdin => Ok(Self::from_reader("-", io::stdin())?.eager()),
             Input::File(p) => {
                 let f = File::open(p).map_err(|e| name_err(&input.name(), e))?;
                 Self::from_reader(input.name(), f)
@@ -154,6 +150,13 @@ impl ChunkReader {
     /// Bytes consumed from the stream (for a plain file: the file position).
     pub fn position(&self) -> u64 {
         self.read_total
+    }
+
+    /// Return lines as soon as a short read brings them (pipes, terminals), instead of
+    /// waiting to fill a chunk. Set for stdin.
+    pub fn eager(mut self) -> Self {
+        self.eager = true;
+        self
     }
 
     pub(crate) fn set_follow(&mut self) {

@@ -271,3 +271,34 @@ fn throughput() {
         );
     }
 }
+
+/// Hands out its parts one read at a time and fails the test if read past `stop` — as a
+/// pipe whose writer has not written more yet would block.
+struct Pipe {
+    parts: Vec<&'static [u8]>,
+    stop: usize,
+    next: usize,
+}
+impl Read for Pipe {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        assert!(self.next < self.stop, "read blocked waiting for more input");
+        let p = self.parts.get(self.next).copied().unwrap_or(b"");
+        self.next += 1;
+        buf[..p.len()].copy_from_slice(p);
+        Ok(p.len())
+    }
+}
+
+#[test]
+fn eager_reader_returns_lines_without_waiting_to_fill_a_chunk() {
+    let pipe = Pipe {
+        parts: vec![b"GE", b"T /a\nGET /b\npart", b"ial\n"],
+        stop: 2,
+        next: 0,
+    };
+    let mut r = ChunkReader::from_reader("-", pipe).unwrap().eager();
+    let mut buf = Vec::new();
+    let info = r.next_chunk(&mut buf).unwrap().unwrap();
+    assert_eq!(buf, b"GET /a\nGET /b\n");
+    assert_eq!((info.first_line, info.lines), (1, 2));
+}

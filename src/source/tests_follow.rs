@@ -329,19 +329,6 @@ fn rotated_copies_matching_the_glob_are_not_read_twice() {
 }
 
 #[test]
-fn rotation_suffixes() {
-    use super::follow::is_rotation_suffix as r;
-    assert!(r("app.log.1", "app.log"));
-    assert!(r("app.log.2.gz", "app.log"));
-    assert!(r("app.log-20240102", "app.log"));
-    assert!(r("app.log.gz", "app.log"));
-    assert!(!r("app.log", "app.log"));
-    assert!(!r("app.log.old", "app.log"));
-    assert!(!r("app.logx.1", "app.log"));
-    assert!(!r("other.log.1", "app.log"));
-}
-
-#[test]
 fn rename_then_create_later_is_still_a_rotation() {
     let d = tempfile::tempdir().unwrap();
     let p = d.path().join("app.log");
