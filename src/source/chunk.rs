@@ -72,7 +72,10 @@ impl ChunkReader {
             Input::Stdin => Ok(Self::from_reader("-", io::stdin())?.eager()),
             Input::File(p) => {
                 let f = File::open(p).map_err(|e| name_err(&input.name(), e))?;
-                Self::from_reader(input.name(), f)
+                // A FIFO or `<(cmd)` behaves like stdin: don't wait to fill chunks.
+                let stream = f.metadata().is_ok_and(|m| !m.is_file());
+                let r = Self::from_reader(input.name(), f)?;
+                Ok(if stream { r.eager() } else { r })
             }
         }
     }

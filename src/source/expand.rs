@@ -102,6 +102,10 @@ fn expand_inner(args: &[String], follow: bool) -> Result<(Vec<Input>, Vec<Patter
         let pat = classify(arg);
         match &pat {
             Pattern::Stdin => inputs.push(Input::Stdin),
+            // Opening a FIFO blocks until its writer comes: only stat those.
+            Pattern::File(p) if fs::metadata(p).is_ok_and(|m| !m.is_file()) => {
+                inputs.push(Input::File(p.clone()))
+            }
             Pattern::File(p) => match fs::File::open(p) {
                 Ok(_) => inputs.push(Input::File(p.clone())),
                 Err(e) if follow && e.kind() == io::ErrorKind::NotFound => {}

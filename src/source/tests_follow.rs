@@ -372,3 +372,59 @@ fn backfill_reads_plain_and_gzip_present_at_start() {
     assert_eq!(seen.lines[3], (1, 2, "p2".to_string()));
     f.stop();
 }
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_read_as_a_stream() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("pipe");
+    let ok = std::process::Command::new("mkfifo")
+        .arg(&p)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        eprintln!("skipped: mkfifo not available");
+        return;
+    }
+    let (f, rx) = spawn(&[arg(&p)], opts(false));
+    let w = p.clone();
+    // Opening a FIFO for writing blocks until the reader opens it: on a thread.
+    std::thread::spawn(move || {
+        let mut f = OpenOptions::new().write(true).open(w).unwrap();
+        f.write_all(b"s1\ns2\n").unwrap();
+    });
+    let mut seen = Seen::default();
+    collect_until(&rx, &mut seen, |s| !s.eofs.is_empty());
+    assert_eq!(seen.opened, vec![(0, arg(&p))]);
+    assert_eq!(seen.texts(), vec!["s1", "s2"]);
+    f.stop();
+}
+
+#[test]
+fn read_all_reports_a_truncated_gzip_after_its_lines() {
+    use flate2::{Compression, write::GzEncoder};
+    let d = tempfile::tempdir().unwrap();
+    let mut e = GzEncoder::new(Vec::new(), Compression::fast());
+    for i in 0..20_000 {
+        writeln!(e, "line {i}").unwrap();
+    }
+    let full = e.finish().unwrap();
+    let p = d.path().join("cut.log.gz");
+    fs::write(&p, &full[..full.len() * 2 / 3]).unwrap();
+    let (tx, rx) = sync_channel(8);
+    let h = super::read_all(vec![Input::File(p.clone())], tx);
+    let mut seen = Seen::default();
+    collect_until(&rx, &mut seen, |s| !s.eofs.is_empty());
+    h.join().unwrap();
+    let n = seen.lines.len();
+    assert!(n > 1000, "{n}");
+    assert_eq!(seen.lines[n - 1].2, format!("line {}", n - 1));
+    assert_eq!(
+        seen.notices,
+        vec![(
+            0,
+            NoticeKind::Error,
+            format!("{}: truncated gzip after {n} lines", p.display())
+        )]
+    );
+}

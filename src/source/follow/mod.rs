@@ -235,17 +235,24 @@ enum Start {
 impl State {
     fn run(&mut self, wake_rx: mpsc::Receiver<Wake>) -> Res {
         for pat in self.patterns.clone() {
-            if pat == Pattern::Stdin {
+            let input = match &pat {
+                Pattern::Stdin => Input::Stdin,
+                Pattern::File(p) if is_stream(p) => Input::File(p.clone()),
+                _ => continue,
+            };
+            {
                 let id = self.alloc_id();
                 let tx = self.tx.clone();
                 let pool = self.opts.pool.clone();
-                // Blocked reads on stdin cannot be interrupted: this thread is detached.
+                // Streams (stdin, a FIFO, `<(cmd)`) are read to their end like `read_all`
+                // does, on their own thread: a blocked read cannot be interrupted, so it is
+                // detached.
                 thread::spawn(move || {
                     let _ = tx.send(SourceMsg::Opened {
                         source: id,
-                        name: "-".into(),
+                        name: input.name(),
                     });
-                    match ChunkReader::open(&Input::Stdin) {
+                    match ChunkReader::open(&input) {
                         Ok(r) => {
                             let _ = pump(id, r, &tx, &pool);
                         }
@@ -345,6 +352,7 @@ impl State {
         for pat in self.patterns.clone() {
             let paths = match &pat {
                 Pattern::Stdin => continue,
+                Pattern::File(p) if is_stream(p) => continue,
                 Pattern::File(p) => vec![p.clone()],
                 Pattern::Dir(d) => walk_dir(d).unwrap_or_default(),
                 Pattern::Glob(g) => glob_files(g).unwrap_or_default(),
@@ -375,4 +383,10 @@ impl State {
     fn notice(&self, source: u32, kind: NoticeKind, text: String) -> Res {
         self.send(SourceMsg::Notice { source, kind, text })
     }
+}
+
+/// A path that exists and is not a regular file or directory: a FIFO, `/dev/stdin`, a
+/// `<(cmd)` descriptor. It is read as a stream, not followed by size.
+fn is_stream(p: &std::path::Path) -> bool {
+    fs::metadata(p).is_ok_and(|m| !m.is_file() && !m.is_dir())
 }
