@@ -10,6 +10,12 @@
 //!   full channel blocks the readers, nothing is dropped.
 //! * [`Pacer`] computes replay delays from log time (pure, no clock inside).
 //!
+//! Threads: `read_all` runs one coordinating thread plus up to `max_open` reader threads;
+//! `Follower` runs one thread for every followed file (plus one per stream such as stdin),
+//! and `notify`'s own watcher thread, which only wakes it. Every sender blocks on a full
+//! channel; all of them end when the receiver is dropped (a reader blocked on stdin ends
+//! at its next line).
+//!
 //! Message contract per source id (`u32`): `Opened` first, then `Chunk`s whose `data` holds
 //! whole lines only (each ends with `\n`, except possibly the very last line of an input read
 //! by [`read_all`]; a followed file's unterminated last line, flushed when the file is

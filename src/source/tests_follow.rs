@@ -428,3 +428,39 @@ fn read_all_reports_a_truncated_gzip_after_its_lines() {
         )]
     );
 }
+
+#[test]
+fn busy_writer_loses_nothing_through_a_small_channel() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("busy.log");
+    append(&p, "");
+    let o = FollowOptions {
+        chunk_size: 512,
+        ..opts(false)
+    };
+    let (f, rx) = spawn(&[arg(&p)], o);
+    wait_ready(&f);
+    let w = p.clone();
+    let writer = std::thread::spawn(move || {
+        let mut file = OpenOptions::new().append(true).open(w).unwrap();
+        for burst in 0..50 {
+            let s: String = (0..200)
+                .map(|k| format!("req {}\n", burst * 200 + k))
+                .collect();
+            // Split a line across writes to exercise the carried partial line.
+            let (a, b) = s.split_at(s.len() / 2 + 3);
+            file.write_all(a.as_bytes()).unwrap();
+            file.write_all(b.as_bytes()).unwrap();
+        }
+    });
+    let mut seen = Seen::default();
+    collect_until(&rx, &mut seen, |s| s.lines.len() >= 10_000);
+    writer.join().unwrap();
+    for (k, l) in seen.lines.iter().enumerate() {
+        assert_eq!(
+            (l.1, l.2.as_str()),
+            (k as u64 + 1, format!("req {k}").as_str())
+        );
+    }
+    f.stop();
+}
