@@ -162,6 +162,20 @@ impl ChunkReader {
         self
     }
 
+    /// The line number the next chunk starts at.
+    pub fn next_line(&self) -> u64 {
+        self.next_line
+    }
+
+    pub(crate) fn set_next_line(&mut self, line: u64) {
+        self.next_line = line;
+    }
+
+    /// A partial line is carried over (or being skipped).
+    pub(crate) fn has_partial(&self) -> bool {
+        !self.carry.is_empty() || self.skipping
+    }
+
     pub(crate) fn set_follow(&mut self) {
         self.follow = true;
     }

@@ -464,3 +464,39 @@ fn busy_writer_loses_nothing_through_a_small_channel() {
     }
     f.stop();
 }
+
+#[test]
+fn more_files_than_max_open_are_parked_and_reopened() {
+    let d = tempfile::tempdir().unwrap();
+    for i in 0..6 {
+        append(&d.path().join(format!("{i}.log")), &format!("f{i} l1\n"));
+    }
+    let o = FollowOptions {
+        max_open: 2,
+        ..opts(true)
+    };
+    let (f, rx) = spawn(&[arg(d.path())], o);
+    let mut seen = Seen::default();
+    collect_until(&rx, &mut seen, |s| s.lines.len() >= 6);
+    for round in 2..4 {
+        for i in 0..6 {
+            append(
+                &d.path().join(format!("{i}.log")),
+                &format!("f{i} l{round}\n"),
+            );
+        }
+        collect_until(&rx, &mut seen, |s| s.lines.len() >= 6 * round);
+    }
+    for i in 0..6u32 {
+        let mine: Vec<_> = seen
+            .lines
+            .iter()
+            .filter(|l| l.0 == i)
+            .map(|l| (l.1, l.2.clone()))
+            .collect();
+        let want: Vec<_> = (1..4).map(|n| (n as u64, format!("f{i} l{n}"))).collect();
+        assert_eq!(mine, want);
+    }
+    assert!(seen.notices.is_empty(), "{:?}", seen.notices);
+    f.stop();
+}

@@ -30,6 +30,10 @@ pub struct FollowOptions {
     /// Stat-based poll interval, the fallback for lost or missing file system events.
     pub poll: Duration,
     pub chunk_size: usize,
+    /// Followed files kept open at once. Beyond it, the files idle longest are closed
+    /// ("parked", their position kept) and reopened when they change: a synced tree of
+    /// thousands of plain logs must not exhaust file descriptors.
+    pub max_open: usize,
     /// Where chunk buffers come from; hand the consumer a clone to give them back.
     pub pool: BufferPool,
     /// Use file system events (inotify, FSEvents…) besides polling. Off: poll only (for
@@ -43,6 +47,7 @@ impl Default for FollowOptions {
             from_start: false,
             poll: Duration::from_secs(1),
             chunk_size: CHUNK_SIZE,
+            max_open: 256,
             pool: BufferPool::new(),
             events: true,
         }
@@ -201,6 +206,12 @@ struct Tracked {
     ignored: bool,
     /// When the path was first found missing while its file was open.
     missing_since: Option<Instant>,
+    /// Closed to save descriptors, fully read up to (position, next line number).
+    parked: Option<(u64, u64)>,
+    /// Last time the file was opened or delivered data: parking closes the idlest.
+    active: Instant,
+    /// An open failure was reported (once, not every poll).
+    open_failed: bool,
 }
 
 struct State {
@@ -370,6 +381,9 @@ impl State {
                         gz_seen: None,
                         ignored: false,
                         missing_since: None,
+                        parked: None,
+                        active: Instant::now(),
+                        open_failed: false,
                     });
                 }
             }

@@ -44,6 +44,15 @@ impl State {
         };
         self.tracked[i].missing_since = None;
         let ident = file_id(&meta);
+        if let Some((pos, line)) = self.tracked[i].parked {
+            if self.tracked[i].ident == Some(ident) {
+                if meta.len() == pos {
+                    return Ok(());
+                }
+                // Changed: reopen where we were (a shrink is then seen as truncation below).
+                self.unpark(i, pos, line);
+            }
+        }
         let mut rotated = false;
         if let Some(old) = self.tracked[i].ident {
             if old != ident {
@@ -106,10 +115,19 @@ impl State {
         let t = &mut self.tracked[i];
         let id = t.id;
         let name = t.path.display().to_string();
-        let Ok(mut file) = File::open(&t.path) else {
-            // Unreadable: try again on the next pass (permissions may be fixed).
-            return Ok(false);
+        let mut file = match File::open(&t.path) {
+            Ok(f) => f,
+            Err(e) => {
+                // Try again on the next pass (permissions may be fixed); say so once.
+                if !t.open_failed {
+                    t.open_failed = true;
+                    let text = super::super::chunk::name_err(&name, e).to_string();
+                    self.notice(id, NoticeKind::Error, text)?;
+                }
+                return Ok(false);
+            }
         };
+        t.open_failed = false;
         let mut head = [0u8; 2];
         let got = file.read(&mut head).unwrap_or(0);
         let gz_ext = t
@@ -191,6 +209,7 @@ impl State {
         if appeared {
             self.notice(id, NoticeKind::Appeared, format!("{name}: appeared"))?;
         }
+        self.make_room(i);
         Ok(true)
     }
 
@@ -213,6 +232,57 @@ impl State {
         })
     }
 
+    fn remember(&mut self, ident: super::FileId, pos: u64) {
+        if self.recent.len() == RECENT_MAX {
+            self.recent.pop_front();
+        }
+        self.recent.push_back((ident, pos));
+    }
+
+    /// Reopen a parked file at its position, parking another if that exceeds the cap.
+    fn unpark(&mut self, i: usize, pos: u64, line: u64) {
+        let t = &mut self.tracked[i];
+        let name = t.path.display().to_string();
+        let Ok(mut f) = File::open(&t.path) else {
+            return;
+        };
+        if f.seek(SeekFrom::Start(pos)).is_err() {
+            return;
+        }
+        let mut r = follow_reader(name, f, pos, false).with_chunk_size(self.opts.chunk_size);
+        r.set_next_line(line);
+        t.reader = Some(r);
+        t.parked = None;
+        t.active = Instant::now();
+        self.make_room(i);
+    }
+
+    /// Keep at most `max_open` files open: park the idlest others (only ones with no partial
+    /// line pending, so that nothing read is lost).
+    pub(super) fn make_room(&mut self, keep: usize) {
+        let open = self.tracked.iter().filter(|t| t.reader.is_some()).count();
+        let excess = open.saturating_sub(self.opts.max_open.max(1));
+        if excess == 0 {
+            return;
+        }
+        let mut idle: Vec<usize> = (0..self.tracked.len())
+            .filter(|&k| {
+                k != keep
+                    && self.tracked[k]
+                        .reader
+                        .as_ref()
+                        .is_some_and(|r| !r.has_partial())
+            })
+            .collect();
+        idle.sort_by_key(|&k| self.tracked[k].active);
+        for k in idle.into_iter().take(excess) {
+            let t = &mut self.tracked[k];
+            if let Some(r) = t.reader.take() {
+                t.parked = Some((r.position(), r.next_line()));
+            }
+        }
+    }
+
     /// Read everything available from the open reader.
     fn drain(&mut self, i: usize) -> Res {
         let t = &mut self.tracked[i];
@@ -227,6 +297,7 @@ impl State {
             }
             match r.next_chunk(&mut self.buf) {
                 Ok(Some(info)) => {
+                    t.active = Instant::now();
                     let data = std::mem::replace(&mut self.buf, pool.take());
                     self.tx
                         .send(SourceMsg::Chunk {
@@ -248,16 +319,19 @@ impl State {
 
     /// Finish the current file: read it to its end, deliver its partial last line, close it.
     fn close(&mut self, i: usize) -> Res {
+        if let (Some((pos, _)), Some(ident)) =
+            (self.tracked[i].parked.take(), self.tracked[i].ident)
+        {
+            self.remember(ident, pos);
+        }
         if self.tracked[i].reader.is_none() {
             return Ok(());
         }
         self.drain(i)?;
         let id = self.tracked[i].id;
         if let (Some(r), Some(ident)) = (&self.tracked[i].reader, self.tracked[i].ident) {
-            if self.recent.len() == RECENT_MAX {
-                self.recent.pop_front();
-            }
-            self.recent.push_back((ident, r.position()));
+            let pos = r.position();
+            self.remember(ident, pos);
         }
         if let Some(mut r) = self.tracked[i].reader.take() {
             if let Some(info) = r.flush_tail(&mut self.buf) {
