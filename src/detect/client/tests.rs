@@ -1,0 +1,600 @@
+//! Synthetic traffic: a Zipf-ish benign population (page views with assets, logins with the
+//! odd typo, API pollers with library user agents, missing favicons, slightly out-of-order
+//! lines) plus one injected behaviour per test.
+
+use super::*;
+use crate::record::Format;
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::net::Ipv4Addr;
+
+const S: Micros = MICROS_PER_SEC;
+const T0: Micros = 1_700_000_000 * S;
+
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        x
+    }
+    fn f(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+struct Zipf(Vec<f64>);
+impl Zipf {
+    fn new(n: usize, s: f64) -> Zipf {
+        let mut acc = 0.0;
+        let mut cdf = Vec::with_capacity(n);
+        for k in 1..=n {
+            acc += 1.0 / (k as f64).powf(s);
+            cdf.push(acc);
+        }
+        for c in &mut cdf {
+            *c /= acc;
+        }
+        Zipf(cdf)
+    }
+    fn sample(&self, r: &mut Rng) -> usize {
+        let u = r.f();
+        self.0.partition_point(|&c| c < u).min(self.0.len() - 1)
+    }
+}
+
+const BROWSER: &str =
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36";
+
+fn benign_ip(i: usize) -> IpAddr {
+    IpAddr::V4(Ipv4Addr::from(0x0a00_0000u32 + i as u32))
+}
+
+fn attacker_ip(i: usize) -> IpAddr {
+    IpAddr::V4(Ipv4Addr::from(0xcb00_7100u32 + i as u32))
+}
+
+fn req(
+    t: Micros,
+    ip: IpAddr,
+    method: &'static str,
+    path: String,
+    status: u16,
+    ua: Option<&'static str>,
+) -> Request<'static> {
+    Request {
+        format: Format::Alb,
+        time: t,
+        client_ip: Some(ip),
+        method: Some(Cow::Borrowed(method)),
+        path: Some(Cow::Owned(path)),
+        status: Some(status),
+        user_agent: ua.map(Cow::Borrowed),
+        ..Default::default()
+    }
+}
+
+/// Benign traffic of `clients` over `secs`, `pv_per_sec` page views a second.
+fn benign(seed: u64, clients: usize, secs: i64, pv_per_sec: f64) -> Vec<Request<'static>> {
+    let mut r = Rng(seed | 1);
+    let who = Zipf::new(clients, 1.0);
+    let pages = Zipf::new(5_000, 0.9);
+    let mut out = Vec::new();
+    let mut t = T0;
+    let end = T0 + secs * S;
+    while t < end {
+        t += (-(1.0 - r.f()).ln() / pv_per_sec * S as f64) as Micros + 1;
+        let c = who.sample(&mut r);
+        let ip = benign_ip(c);
+        // A few quieter clients are API integrations or odd browsers.
+        let ua = if c >= 50 && c % 31 == 0 {
+            Some("python-requests/2.31.0")
+        } else if c >= 50 && c % 97 == 0 {
+            None
+        } else {
+            Some(BROWSER)
+        };
+        let roll = r.f();
+        if roll < 0.01 {
+            // login, with a typo now and then
+            if r.f() < 0.1 {
+                out.push(req(t, ip, "POST", "/login".into(), 401, ua));
+            }
+            out.push(req(t + S, ip, "POST", "/login".into(), 302, ua));
+            continue;
+        }
+        if ua != Some(BROWSER) {
+            out.push(req(t, ip, "GET", "/api/v1/status".into(), 200, ua));
+            continue;
+        }
+        let page = pages.sample(&mut r);
+        let status = if r.f() < 0.005 { 404 } else { 200 };
+        out.push(req(t, ip, "GET", format!("/products/{page}"), status, ua));
+        for a in 0..r.below(8) {
+            let asset = r.below(40);
+            let (path, status) = if asset == 0 {
+                ("/favicon.ico".to_string(), 404)
+            } else {
+                (format!("/static/app-{asset}.js"), 200)
+            };
+            out.push(req(
+                t + (a as i64 + 1) * 30_000,
+                ip,
+                "GET",
+                path,
+                status,
+                ua,
+            ));
+        }
+    }
+    // Lines arrive roughly in order: a few are a couple of seconds late.
+    out.sort_by_key(|q| q.time);
+    for q in out.iter_mut() {
+        if r.f() < 0.02 {
+            q.time -= r.below(3 * S as u64) as i64;
+        }
+    }
+    out
+}
+
+fn merge(mut a: Vec<Request<'static>>, b: Vec<Request<'static>>) -> Vec<Request<'static>> {
+    a.extend(b);
+    a.sort_by_key(|q| q.time);
+    a
+}
+
+/// Feeds requests and ticks `advance` at every 10 s window end, like the engine does.
+fn run(d: &mut ClientDetector, reqs: &[Request<'_>]) -> Vec<ClientEvent> {
+    let mut out = Vec::new();
+    let mut next = reqs
+        .first()
+        .map_or(0, |r| r.time - r.time.rem_euclid(10 * S) + 10 * S);
+    for r in reqs {
+        while r.time >= next {
+            d.advance(next, &mut out);
+            next += 10 * S;
+        }
+        d.observe(r, &mut out);
+    }
+    d.advance(next, &mut out);
+    out
+}
+
+fn det() -> ClientDetector {
+    ClientDetector::new(ClientConfig::default())
+}
+
+/// Seconds from `onset` to the first event of `b` for `ip`.
+fn detect_delay(ev: &[ClientEvent], ip: &str, b: Behavior, onset: Micros) -> Option<f64> {
+    ev.iter()
+        .find(|e| e.client_ip == ip && e.behavior == b)
+        .map(|e| (e.time.0 - onset) as f64 / S as f64)
+}
+
+fn count(ev: &[ClientEvent], ip: &str) -> usize {
+    ev.iter().filter(|e| e.client_ip == ip).count()
+}
+
+#[test]
+fn benign_population_is_quiet() {
+    let reqs = benign(42, 2_000, 2 * 3600, 3.0);
+    let mut d = det();
+    let ev = run(&mut d, &reqs);
+    let clients: HashSet<_> = reqs.iter().map(|r| r.client_ip).collect();
+    println!("benign: {} requests, {} clients", reqs.len(), clients.len());
+    assert!(reqs.len() > 50_000 && clients.len() > 1_000);
+    assert!(ev.is_empty(), "false positives: {ev:#?}");
+    assert!(d.flagged(100).is_empty());
+}
+
+#[test]
+fn benign_large_run_false_positive_rate() {
+    let reqs = benign(7, 20_000, 2 * 3600, 12.0);
+    let mut d = det();
+    let ev = run(&mut d, &reqs);
+    let clients: HashSet<_> = reqs.iter().map(|r| r.client_ip).collect();
+    let flagged = d.flagged(usize::MAX).len();
+    let rate = flagged as f64 / clients.len() as f64;
+    println!(
+        "benign large: {} requests, {} clients, {} events, {} flagged ({:.4}%)",
+        reqs.len(),
+        clients.len(),
+        ev.len(),
+        flagged,
+        100.0 * rate
+    );
+    assert!(
+        rate <= 0.001,
+        "benign flagged {flagged} of {}",
+        clients.len()
+    );
+}
+
+/// Background of 500 clients for 30 min; the attack starts at 15 min.
+const ONSET: Micros = T0 + 900 * S;
+
+fn with_attack(attack: Vec<Request<'static>>) -> (ClientDetector, Vec<ClientEvent>) {
+    let reqs = merge(benign(99, 500, 1800, 2.0), attack);
+    let mut d = det();
+    let ev = run(&mut d, &reqs);
+    (d, ev)
+}
+
+fn steady(
+    from: Micros,
+    secs: i64,
+    per_sec: f64,
+    mut f: impl FnMut(usize, Micros) -> Request<'static>,
+) -> Vec<Request<'static>> {
+    let n = (secs as f64 * per_sec) as usize;
+    (0..n)
+        .map(|i| f(i, from + (i as f64 / per_sec * S as f64) as Micros))
+        .collect()
+}
+
+fn assert_flagged_fast(ev: &[ClientEvent], d: &ClientDetector, ip: IpAddr, b: Behavior) -> f64 {
+    let ip = ip.to_string();
+    let delay = detect_delay(ev, &ip, b, ONSET)
+        .unwrap_or_else(|| panic!("{b:?} not detected for {ip}: {ev:#?}"));
+    assert!((0.0..=60.0).contains(&delay), "{b:?} took {delay} s");
+    assert!(d.flags(&ip).contains(&b));
+    let others: Vec<_> = ev.iter().filter(|e| e.client_ip != ip).collect();
+    assert!(others.is_empty(), "benign flagged: {others:#?}");
+    println!("{b:?}: detected after {delay:.1} s");
+    delay
+}
+
+#[test]
+fn flood_detected() {
+    let ip = attacker_ip(1);
+    let a = steady(ONSET, 900, 20.0, |_, t| {
+        req(t, ip, "GET", "/api/search".into(), 200, Some(BROWSER))
+    });
+    let (d, ev) = with_attack(a);
+    assert_flagged_fast(&ev, &d, ip, Behavior::Flood);
+    let e = ev.iter().find(|e| e.behavior == Behavior::Flood).unwrap();
+    assert!(e.summary.contains("/api/search"), "{}", e.summary);
+    assert!(e.requests >= 300, "{}", e.requests);
+    // 15 minutes of steady flooding: announced once.
+    assert_eq!(count(&ev, &ip.to_string()), 1, "{ev:#?}");
+}
+
+#[test]
+fn quiet_site_single_visitor_is_not_a_flood() {
+    let ip = attacker_ip(2);
+    // The only visitor, 3 req/s for 20 minutes: busy, not a flood.
+    let a = steady(T0, 1200, 3.0, |i, t| {
+        req(
+            t,
+            ip,
+            "GET",
+            format!("/page/{}", i % 20),
+            200,
+            Some(BROWSER),
+        )
+    });
+    let mut d = det();
+    let ev = run(&mut d, &a);
+    assert!(ev.is_empty(), "{ev:#?}");
+}
+
+#[test]
+fn scraper_detected() {
+    let ip = attacker_ip(3);
+    let a = steady(ONSET, 600, 3.0, |i, t| {
+        req(
+            t,
+            ip,
+            "GET",
+            format!("/products/{}", 100_000 + i),
+            200,
+            Some(BROWSER),
+        )
+    });
+    let (d, ev) = with_attack(a);
+    assert_flagged_fast(&ev, &d, ip, Behavior::Scraper);
+    assert!(!d.flags(&ip.to_string()).contains(&Behavior::Flood));
+}
+
+#[test]
+fn brute_force_detected() {
+    let ip = attacker_ip(4);
+    let a = steady(ONSET, 600, 0.5, |_, t| {
+        req(t, ip, "POST", "/wp-login.php".into(), 401, Some(BROWSER))
+    });
+    let (d, ev) = with_attack(a);
+    assert_flagged_fast(&ev, &d, ip, Behavior::BruteForce);
+    let e = ev
+        .iter()
+        .find(|e| e.behavior == Behavior::BruteForce)
+        .unwrap();
+    assert!(e.summary.contains("/wp-login.php"), "{}", e.summary);
+    assert_eq!(count(&ev, &ip.to_string()), 1);
+}
+
+#[test]
+fn brute_force_with_200_posts_detected() {
+    let ip = attacker_ip(5);
+    let a = steady(ONSET, 600, 0.5, |_, t| {
+        req(t, ip, "POST", "/user/login".into(), 200, Some(BROWSER))
+    });
+    let (d, ev) = with_attack(a);
+    assert_flagged_fast(&ev, &d, ip, Behavior::BruteForce);
+}
+
+#[test]
+fn scanner_404_burst_detected() {
+    let ip = attacker_ip(6);
+    let a = steady(ONSET, 120, 2.0, |i, t| {
+        req(
+            t,
+            ip,
+            "GET",
+            format!("/old/{i}/index.php"),
+            404,
+            Some(BROWSER),
+        )
+    });
+    let (d, ev) = with_attack(a);
+    assert_flagged_fast(&ev, &d, ip, Behavior::Scanner);
+}
+
+#[test]
+fn scanner_sensitive_probes_detected() {
+    let ip = attacker_ip(7);
+    let probes = [
+        "/.env",
+        "/.git/config",
+        "/wp-config.php.bak",
+        "/phpmyadmin/",
+    ];
+    // Slow: one probe every 10 s, nothing like a 404 burst.
+    let a = steady(ONSET, 120, 0.1, |i, t| {
+        req(t, ip, "GET", probes[i % 4].into(), 404, Some(BROWSER))
+    });
+    let (d, ev) = with_attack(a);
+    assert_flagged_fast(&ev, &d, ip, Behavior::Scanner);
+}
+
+#[test]
+fn bad_bots_detected() {
+    let tool = attacker_ip(8);
+    let empty = attacker_ip(9);
+    let lib = attacker_ip(10);
+    let mut a = steady(ONSET, 300, 0.5, |i, t| {
+        req(
+            t,
+            tool,
+            "GET",
+            format!("/p/{}", i % 3),
+            200,
+            Some("sqlmap/1.7.2#stable (https://sqlmap.org)"),
+        )
+    });
+    a.extend(steady(ONSET, 300, 2.0, |i, t| {
+        req(t, empty, "GET", format!("/p/{}", i % 3), 200, None)
+    }));
+    a.extend(steady(ONSET, 300, 3.0, |i, t| {
+        req(
+            t,
+            lib,
+            "GET",
+            format!("/p/{}", i % 3),
+            200,
+            Some("python-requests/2.31.0"),
+        )
+    }));
+    let (d, ev) = with_attack(a);
+    for ip in [tool, empty, lib] {
+        let s = ip.to_string();
+        let delay = detect_delay(&ev, &s, Behavior::BadBot, ONSET)
+            .unwrap_or_else(|| panic!("bad bot {s} missed: {ev:#?}"));
+        assert!((0.0..=60.0).contains(&delay), "{s}: {delay}");
+        assert!(d.flags(&s).contains(&Behavior::BadBot));
+        println!("BadBot {s}: detected after {delay:.1} s");
+    }
+    let benign: Vec<_> = ev
+        .iter()
+        .filter(|e| {
+            ![tool, empty, lib]
+                .iter()
+                .any(|ip| ip.to_string() == e.client_ip)
+        })
+        .collect();
+    assert!(benign.is_empty(), "{benign:#?}");
+}
+
+#[test]
+fn distributed_credential_stuffing_detected() {
+    let mut r = Rng(0xdead_beef);
+    let mut a = Vec::new();
+    let n = 300;
+    for i in 0..n {
+        let ip = attacker_ip(1000 + i);
+        let start = ONSET + r.below(540 * S as u64) as i64;
+        for k in 0..3 {
+            let t = start + k * (5 + r.below(20) as i64) * S;
+            a.push(req(t, ip, "POST", "/login".into(), 401, Some(BROWSER)));
+        }
+    }
+    let (d, ev) = with_attack(a);
+    let cs: Vec<_> = ev
+        .iter()
+        .filter(|e| e.behavior == Behavior::CredentialStuffing)
+        .collect();
+    assert_eq!(cs.len(), 1, "one announcement: {cs:#?}");
+    let e = cs[0];
+    assert_eq!(e.path.as_deref(), Some("/login"));
+    assert!(e.clients.unwrap() >= 25, "{e:?}");
+    assert!(e.client_ip.starts_with("203.0."), "{e:?}");
+    let delay = (e.time.0 - ONSET) as f64 / S as f64;
+    assert!(delay <= 120.0, "stuffing took {delay} s");
+    let flagged: HashSet<String> = d
+        .flagged(usize::MAX)
+        .into_iter()
+        .filter(|(_, b, _)| b.contains(&Behavior::CredentialStuffing))
+        .map(|(c, _, _)| c)
+        .collect();
+    let hit = (0..n)
+        .filter(|&i| flagged.contains(&attacker_ip(1000 + i).to_string()))
+        .count();
+    let benign_hit = flagged.iter().filter(|c| c.starts_with("10.")).count();
+    println!(
+        "stuffing: event after {delay:.0} s ({}), {hit}/{n} attackers flagged, {benign_hit} benign",
+        e.summary
+    );
+    assert!(hit * 100 >= 95 * n, "only {hit} of {n} flagged");
+    assert_eq!(benign_hit, 0);
+    // No per-IP events for the participants (each did only 3 attempts).
+    assert_eq!(ev.len(), 1, "{ev:#?}");
+}
+
+#[test]
+fn no_reannounce_spam_but_escalation_and_quiet_period() {
+    let ip = attacker_ip(11);
+    // 10 min at 10 req/s, pause 20 min, 10 min at 10 req/s again, then 60 req/s.
+    let mut a = steady(ONSET, 600, 10.0, |_, t| {
+        req(t, ip, "GET", "/x".into(), 200, Some(BROWSER))
+    });
+    a.extend(steady(ONSET + 1800 * S, 600, 10.0, |_, t| {
+        req(t, ip, "GET", "/x".into(), 200, Some(BROWSER))
+    }));
+    a.extend(steady(ONSET + 2400 * S, 300, 60.0, |_, t| {
+        req(t, ip, "GET", "/x".into(), 200, Some(BROWSER))
+    }));
+    let reqs = merge(benign(5, 500, 3600, 2.0), a);
+    let mut d = det();
+    let ev = run(&mut d, &reqs);
+    let mine: Vec<_> = ev
+        .iter()
+        .filter(|e| e.client_ip == ip.to_string())
+        .collect();
+    let times: Vec<f64> = mine
+        .iter()
+        .map(|e| (e.time.0 - ONSET) as f64 / S as f64)
+        .collect();
+    // first onset, after the 20-min pause, and the 6× escalation: three, not hundreds
+    assert_eq!(mine.len(), 3, "{times:?}");
+    assert!(times[0] < 60.0 && (1800.0..1860.0).contains(&times[1]) && times[2] >= 2400.0);
+    assert!(mine.iter().all(|e| e.behavior == Behavior::Flood));
+}
+
+#[test]
+fn memory_bounded_under_ip_spray() {
+    let cfg = ClientConfig::default();
+    let cap = cfg.max_clients;
+    let mut d = ClientDetector::new(cfg);
+    let mut out = Vec::new();
+    let n = 1_000_000usize;
+    for i in 0..n {
+        let ip = IpAddr::V4(Ipv4Addr::from(0x2000_0000u32 + i as u32 * 7));
+        let t = T0 + (i as i64) * 1_000; // 1,000 req/s
+        let r = if i % 2 == 0 {
+            req(t, ip, "POST", "/login".into(), 401, Some(BROWSER))
+        } else {
+            req(t, ip, "GET", format!("/r/{i}"), 404, None)
+        };
+        d.observe(&r, &mut out);
+        if i % 10_000 == 0 {
+            d.advance(t, &mut out);
+        }
+    }
+    let bytes = d.approx_bytes();
+    println!(
+        "spray: {n} IPs, {} tracked, {} bytes ({:.1} MiB), {} events, {} flagged",
+        d.tracked(),
+        bytes,
+        bytes as f64 / (1 << 20) as f64,
+        out.len(),
+        d.flagged(usize::MAX).len()
+    );
+    assert_eq!(d.tracked(), cap);
+    assert!(bytes < 32 << 20, "{bytes}");
+    assert!(d.flagged(usize::MAX).len() <= 4_096);
+    // A spray of one-shot failures on one path is distributed stuffing, announced once.
+    assert_eq!(
+        out.iter()
+            .filter(|e| e.behavior == Behavior::CredentialStuffing)
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn heavy_hitter_survives_spray() {
+    let mut d = det();
+    let mut out = Vec::new();
+    let ip = attacker_ip(12);
+    for i in 0..200_000usize {
+        let t = T0 + (i as i64) * 2_000; // 500 req/s total, 400 s
+        let spray = IpAddr::V4(Ipv4Addr::from(0x3000_0000u32 + i as u32));
+        d.observe(
+            &req(t, spray, "GET", "/".into(), 200, Some(BROWSER)),
+            &mut out,
+        );
+        if i % 25 == 0 {
+            // 20 req/s brute force hidden in the spray
+            d.observe(
+                &req(t, ip, "POST", "/login".into(), 401, Some(BROWSER)),
+                &mut out,
+            );
+        }
+    }
+    assert!(d.flags(&ip.to_string()).contains(&Behavior::BruteForce));
+    assert_eq!(d.tracked(), 16_384);
+}
+
+#[test]
+fn host_clients_and_flags_lookup() {
+    let mut d = det();
+    let mut out = Vec::new();
+    for i in 0..30 {
+        let r = Request {
+            format: Format::Combined,
+            time: T0 + i * S,
+            client_host: Some(Cow::Borrowed("crawler.example.net")),
+            method: Some(Cow::Borrowed("GET")),
+            path: Some(Cow::Borrowed("/.env")),
+            status: Some(404),
+            user_agent: Some(Cow::Borrowed(BROWSER)),
+            ..Default::default()
+        };
+        d.observe(&r, &mut out);
+    }
+    assert_eq!(out.len(), 1, "{out:#?}");
+    assert_eq!(out[0].client_ip, "crawler.example.net");
+    assert_eq!(out[0].behavior, Behavior::Scanner);
+    assert_eq!(d.flags("crawler.example.net"), vec![Behavior::Scanner]);
+    assert!(d.flags("10.9.9.9").is_empty());
+    let f = d.flagged(10);
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].0, "crawler.example.net");
+    assert!(f[0].2 >= T0 + 2 * S);
+}
+
+/// `cargo test --release --lib --no-default-features observe_speed -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn observe_speed() {
+    let reqs = benign(3, 5_000, 4 * 3600, 20.0);
+    let mut d = det();
+    let mut out = Vec::new();
+    let start = std::time::Instant::now();
+    for r in &reqs {
+        d.observe(r, &mut out);
+    }
+    let el = start.elapsed();
+    let per = el.as_nanos() as f64 / reqs.len() as f64;
+    println!(
+        "observe: {} requests in {:?}, {per:.0} ns/request, {} events",
+        reqs.len(),
+        el,
+        out.len()
+    );
+}
