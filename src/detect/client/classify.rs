@@ -198,7 +198,12 @@ const LIB_UA: &[&str] = &[
     "guzzlehttp",
 ];
 
+const CACHE: usize = 4096;
+
 pub struct Classifier {
+    /// Direct-mapped cache of path hash → class: benign traffic repeats its paths, and
+    /// this skips the automaton for them. Entry = hash with the low 2 bits holding class+1.
+    cache: Box<[u64]>,
     path_ac: AhoCorasick,
     n_login: usize,
     ua_ac: AhoCorasick,
@@ -217,11 +222,34 @@ impl Classifier {
                 .expect("static patterns compile")
         };
         Classifier {
+            cache: vec![0u64; CACHE].into_boxed_slice(),
             path_ac: build(&pats),
             n_login: LOGIN.len(),
             ua_ac: build(&ua),
             n_bad: BAD_UA.len(),
         }
+    }
+
+    /// Class of a path whose [`path_hash`] is `h`, through the cache.
+    #[inline]
+    pub fn path_cached(&mut self, path: &str, h: u64) -> PathClass {
+        let slot = (h >> 52) as usize & (CACHE - 1);
+        let e = self.cache[slot];
+        if e != 0 && (e ^ h) & !3 == 0 {
+            return match e & 3 {
+                1 => PathClass::Plain,
+                2 => PathClass::Login,
+                _ => PathClass::Sensitive,
+            };
+        }
+        let c = self.path(path);
+        let tag = match c {
+            PathClass::Plain => 1,
+            PathClass::Login => 2,
+            PathClass::Sensitive => 3,
+        };
+        self.cache[slot] = (h & !3) | tag;
+        c
     }
 
     /// Sensitive beats login (`/login/.env` is a probe, not a login).
@@ -322,6 +350,17 @@ mod tests {
         assert_eq!(c.path("/.git/config"), PathClass::Sensitive);
         assert_eq!(c.path("/phpMyAdmin/index.php"), PathClass::Sensitive);
         assert_eq!(c.path("/login/.env"), PathClass::Sensitive);
+        let mut c = c;
+        for _ in 0..2 {
+            for (p, want) in [
+                ("/login", PathClass::Login),
+                ("/.env", PathClass::Sensitive),
+                ("/a", PathClass::Plain),
+                ("/login/", PathClass::Login),
+            ] {
+                assert_eq!(c.path_cached(p, path_hash(p)), want, "{p}");
+            }
+        }
     }
 
     #[test]

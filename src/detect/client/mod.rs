@@ -116,12 +116,15 @@ const DISTINCT_HALF: Micros = 30 * MICROS_PER_SEC;
 const RECHECK: Micros = MICROS_PER_SEC;
 /// Clients idle longer than this do not count in the population quantiles.
 const ACTIVE: Micros = 300 * MICROS_PER_SEC;
+/// Clients sampled for the population quantiles at each tick.
+const POP_SAMPLE: usize = 1024;
 /// Time constant of the learned population level.
 const POP_TAU: f64 = 1800.0;
 
-/// Decayed per-client state.
+/// Decayed per-client state. `repr(C)` keeps the fields every request touches together at
+/// the front (the table outgrows the caches; each line touched is a likely miss).
+#[repr(C)]
 struct Client {
-    id: ClientId,
     last: Micros,
     // fast τ
     rate: f32,
@@ -132,11 +135,12 @@ struct Client {
     sens: f32,
     ua_fp: u64,
     ua_class: UaClass,
-    paths: Distinct,
     /// Boyer–Moore majority vote over path hashes: names the dominant path in summaries.
     top_path: u64,
     top_votes: u32,
     checked: Micros,
+    paths: Distinct,
+    id: ClientId,
 }
 
 #[derive(Clone, Copy, Default)]
@@ -281,7 +285,7 @@ impl ClientDetector {
             c.top_votes -= 1;
         }
 
-        let pclass = self.cls.path(path);
+        let pclass = self.cls.path_cached(path, ph);
         let status = r.status.unwrap_or(0);
         let mut login_attempt = None;
         match pclass {
@@ -400,8 +404,11 @@ impl ClientDetector {
 
         // Population level of the busy clients, learned slowly so that a flood (even by a
         // few clients at once) does not lift its own threshold before it is caught.
+        // A strided sample of at most POP_SAMPLE clients: quantiles need no more, and a
+        // tick then costs the same whatever the table size.
         self.scratch.clear();
-        for (_, c) in self.clients.iter() {
+        let stride = self.clients.len().div_ceil(POP_SAMPLE).max(1);
+        for (_, c) in self.clients.iter().step_by(stride) {
             if now - c.last <= ACTIVE {
                 let age = (now - c.last).max(0) as f64;
                 self.scratch
@@ -409,7 +416,7 @@ impl ClientDetector {
             }
         }
         let n = self.scratch.len();
-        if n >= self.cfg.flood_min_population {
+        if n >= self.cfg.flood_min_population.min(POP_SAMPLE / 2) {
             let q = |s: &mut Vec<f32>, p: f64| {
                 let i = ((n - 1) as f64 * p) as usize;
                 *s.select_nth_unstable_by(i, f32::total_cmp).1 as f64

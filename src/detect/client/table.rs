@@ -193,14 +193,16 @@ impl fmt::Display for ClientId {
 }
 
 /// Linear-counting distinct sketch over a sliding window made of two half-windows
-/// (`cur`, `prev`): 512 bits each, accurate to a few percent up to ~1,000 distinct values,
-/// saturating (never overflowing) beyond.
+/// (`cur`, `prev`): 256 bits each, accurate to ~5% up to ~500 distinct values (rules ask
+/// for ~120), saturating (never overflowing) beyond.
 #[derive(Debug, Clone, Default)]
 pub struct Distinct {
-    cur: [u64; 8],
-    prev: [u64; 8],
+    cur: [u64; W],
+    prev: [u64; W],
     epoch: i64,
 }
+
+const W: usize = 4;
 
 impl Distinct {
     #[inline]
@@ -209,12 +211,12 @@ impl Distinct {
             self.prev = if epoch == self.epoch + 1 {
                 self.cur
             } else {
-                [0; 8]
+                [0; W]
             };
-            self.cur = [0; 8];
+            self.cur = [0; W];
             self.epoch = epoch;
         }
-        let bit = (h >> 55) as usize; // top 9 bits: 0..512
+        let bit = (h >> 56) as usize; // top 8 bits: 0..256
         self.cur[bit >> 6] |= 1 << (bit & 63);
     }
 
@@ -222,7 +224,7 @@ impl Distinct {
     pub fn estimate(&self, epoch: i64) -> f64 {
         let mut zeros = 0u32;
         let mut any = false;
-        for i in 0..8 {
+        for i in 0..W {
             let w = if epoch == self.epoch {
                 self.cur[i] | self.prev[i]
             } else if epoch == self.epoch + 1 {
@@ -236,7 +238,7 @@ impl Distinct {
         if !any {
             return 0.0;
         }
-        let m = 512.0f64;
+        let m = (W * 64) as f64;
         let z = f64::from(zeros.max(1));
         m * (m / z).ln()
     }
