@@ -181,7 +181,7 @@ impl LoginPaths {
     /// Expire old participants, evaluate each path against its floor and baseline.
     pub fn tick(&mut self, now: Micros, cfg: &StuffingCfg, out: &mut Vec<Finding>) {
         for agg in self.paths.values_mut() {
-            let cutoff = now - cfg.window;
+            let cutoff = now.saturating_sub(cfg.window);
             agg.parts.retain(|_, p| p.last >= cutoff);
             agg.rotate(now, cfg.window);
             let mut attempts = agg.overflow_attempts[0] + agg.overflow_attempts[1];
@@ -249,7 +249,7 @@ impl LoginPaths {
             });
         }
         // Forget paths nobody has tried for a long time (baseline included).
-        let stale = now - 4 * cfg.baseline_tau;
+        let stale = now.saturating_sub(4 * cfg.baseline_tau);
         self.paths
             .retain(|p| p.last_seen >= stale || !p.parts.is_empty());
     }

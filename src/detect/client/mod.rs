@@ -45,7 +45,8 @@ pub struct ClientConfig {
     /// Fewer active clients than this and the population is too small for a quantile:
     /// only the floor applies.
     pub flood_min_population: usize,
-    /// Scraper: distinct paths within the last 30–60 s…
+    /// Scraper: distinct paths within the last 30–60 s (the sketch's sliding window, so in
+    /// effect ≥ 100 distinct paths a minute, about 2 new pages a second, sustained)…
     pub scraper_min_distinct: f64,
     /// …at a sustained rate (requests per fast window).
     pub scraper_min_per_window: f64,
@@ -82,14 +83,14 @@ impl Default for ClientConfig {
         ClientConfig {
             max_clients: 16_384,
             max_flagged: 4_096,
-            max_login_paths: 64,
-            max_participants: 4_096,
+            max_login_paths: 32,
+            max_participants: 2_048,
             fast_window_secs: 60.0,
             slow_window_secs: 300.0,
             flood_min_per_window: 300.0,
             flood_vs_p99: 10.0,
             flood_min_population: 50,
-            scraper_min_distinct: 120.0,
+            scraper_min_distinct: 100.0,
             scraper_min_per_window: 60.0,
             scanner_min_errors: 20.0,
             scanner_error_share: 0.5,
@@ -398,8 +399,8 @@ impl ClientDetector {
 
     fn tick(&mut self, now: Micros, out: &mut Vec<ClientEvent>) {
         let step = (self.cfg.tick_secs.max(0.1) * MICROS_PER_SEC as f64) as Micros;
-        self.next_tick = Some(now + step);
-        let dt = self.last_tick.map_or(0, |t| now - t).max(0);
+        self.next_tick = Some(now.saturating_add(step));
+        let dt = self.last_tick.map_or(0, |t| now.saturating_sub(t)).max(0);
         self.last_tick = Some(now);
 
         // Population level of the busy clients, learned slowly so that a flood (even by a
@@ -409,8 +410,8 @@ impl ClientDetector {
         self.scratch.clear();
         let stride = self.clients.len().div_ceil(POP_SAMPLE).max(1);
         for (_, c) in self.clients.iter().step_by(stride) {
-            if now - c.last <= ACTIVE {
-                let age = (now - c.last).max(0) as f64;
+            if now.saturating_sub(c.last) <= ACTIVE {
+                let age = now.saturating_sub(c.last).max(0) as f64;
                 self.scratch
                     .push(c.rate * (-age * self.inv_fast).exp() as f32);
             }
@@ -504,18 +505,21 @@ impl ClientDetector {
                 };
                 (
                     format!(
-                        "{rate:.0} requests in {fast:.0} s, {vs}; {distinct:.0} distinct paths{top}"
+                        "{rate:.0} requests in {fast:.0} s, {vs}; {distinct:.0} distinct path(s){top}"
                     ),
                     rate,
                 )
             }
-            Behavior::Scraper => (
-                format!(
-                    "{distinct:.0} distinct paths in the last minute at {:.1} req/s, e.g. {path}",
-                    rate / fast
-                ),
-                rate,
-            ),
+            Behavior::Scraper => {
+                let span = c.paths.span(now, DISTINCT_HALF) as f64 / MICROS_PER_SEC as f64;
+                (
+                    format!(
+                        "{distinct:.0} distinct paths in the last {span:.0} s ({:.1} new paths/s), e.g. {path}",
+                        distinct / span.max(1.0)
+                    ),
+                    rate,
+                )
+            }
             Behavior::BruteForce => (
                 format!(
                     "{:.0} failed logins in {:.0} min on {path} (last status {})",
@@ -577,7 +581,7 @@ impl Client {
     /// Eviction score: decayed activity, with attack evidence weighted up so a slow
     /// brute-forcer is not pushed out by a crowd of one-request visitors.
     fn score(&self, now: Micros, inv_fast: f64) -> f64 {
-        let age = (now - self.last).max(0) as f64;
+        let age = now.saturating_sub(self.last).max(0) as f64;
         let s = self.rate + self.err + self.ua_n + 4.0 * self.fails + 8.0 * self.sens;
         f64::from(s) * (-age * inv_fast).exp()
     }
@@ -658,7 +662,7 @@ fn flag(
     let st = &mut f.st[bidx(b)];
     let announce = match st.last_active {
         None => true,
-        Some(t) => now - t >= quiet || mag >= cfg.escalate * st.announced,
+        Some(t) => now.saturating_sub(t) >= quiet || mag >= cfg.escalate * st.announced,
     };
     st.last_active = Some(st.last_active.map_or(now, |t| t.max(now)));
     let settle = (cfg.slow_window_secs * MICROS_PER_SEC as f64) as Micros;

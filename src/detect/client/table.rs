@@ -9,6 +9,8 @@ use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::net::IpAddr;
 
+use crate::record::Micros;
+
 /// Keys are already well-mixed 64-bit hashes: hash them by identity.
 #[derive(Default, Clone, Copy)]
 pub struct IdHasher(u64);
@@ -218,6 +220,13 @@ impl Distinct {
         }
         let bit = (h >> 56) as usize; // top 8 bits: 0..256
         self.cur[bit >> 6] |= 1 << (bit & 63);
+    }
+
+    /// How much log time `estimate` covers at `now` (µs): from the start of the previous
+    /// half-window, or of the current one if there was no previous.
+    pub fn span(&self, now: Micros, half: Micros) -> Micros {
+        let start = (self.epoch - 1).saturating_mul(half);
+        now.saturating_sub(start).clamp(0, 2 * half)
     }
 
     /// Estimated distinct values over the current and previous half-window, as of `epoch`.
