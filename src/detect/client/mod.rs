@@ -264,7 +264,12 @@ impl ClientDetector {
         let dt = now.saturating_sub(c.last);
         if dt > 0 {
             let f = (-(dt as f64) * self.inv_fast).exp() as f32;
-            let g = (-(dt as f64) * self.inv_slow).exp() as f32;
+            // Most clients never fail a login nor probe: skip the second exp for them.
+            let g = if c.fails > 1e-3 || c.sens > 1e-3 {
+                (-(dt as f64) * self.inv_slow).exp() as f32
+            } else {
+                0.0
+            };
             c.rate *= f;
             c.err *= f;
             c.ua_n *= f;
@@ -276,7 +281,7 @@ impl ClientDetector {
 
         let path = r.path.as_deref().unwrap_or("");
         let ph = classify::path_hash(path);
-        c.paths.add(now.div_euclid(DISTINCT_HALF), ph);
+        let new_path = c.paths.add(now.div_euclid(DISTINCT_HALF), ph);
         if c.top_path == ph {
             c.top_votes += 1;
         } else if c.top_votes == 0 {
@@ -332,7 +337,7 @@ impl ClientDetector {
         }
 
         let c = self.clients.at(slot);
-        let hits = rules(c, &self.cfg, self.flood_threshold, now);
+        let hits = rules(c, &self.cfg, self.flood_threshold, now, new_path);
         if hits == 0 || now.saturating_sub(c.checked) < RECHECK {
             return;
         }
@@ -589,13 +594,14 @@ impl Client {
 
 /// Bit mask of the behaviours whose rule holds now (per-request, compares only).
 #[inline]
-fn rules(c: &Client, cfg: &ClientConfig, flood: f64, now: Micros) -> u8 {
+fn rules(c: &Client, cfg: &ClientConfig, flood: f64, now: Micros, new_path: bool) -> u8 {
     let rate = f64::from(c.rate);
     let mut m = 0u8;
     if rate >= flood {
         m |= 1 << bidx(Behavior::Flood);
     }
-    if rate >= cfg.scraper_min_per_window
+    if new_path
+        && rate >= cfg.scraper_min_per_window
         && c.paths.estimate(now.div_euclid(DISTINCT_HALF)) >= cfg.scraper_min_distinct
     {
         m |= 1 << bidx(Behavior::Scraper);

@@ -208,7 +208,9 @@ const W: usize = 4;
 
 impl Distinct {
     #[inline]
-    pub fn add(&mut self, epoch: i64, h: u64) {
+    /// Adds a value; true when it set a bit not yet set in the window (the estimate grew),
+    /// so callers re-estimate only then.
+    pub fn add(&mut self, epoch: i64, h: u64) -> bool {
         if epoch > self.epoch {
             self.prev = if epoch == self.epoch + 1 {
                 self.cur
@@ -219,7 +221,10 @@ impl Distinct {
             self.epoch = epoch;
         }
         let bit = (h >> 56) as usize; // top 8 bits: 0..256
-        self.cur[bit >> 6] |= 1 << (bit & 63);
+        let (w, m) = (bit >> 6, 1u64 << (bit & 63));
+        let seen = (self.cur[w] | self.prev[w]) & m != 0;
+        self.cur[w] |= m;
+        !seen
     }
 
     /// How much log time `estimate` covers at `now` (µs): from the start of the previous
@@ -284,7 +289,7 @@ mod tests {
         let mut d = Distinct::default();
         for i in 0..300u64 {
             d.add(10, mix64(i));
-            d.add(10, mix64(i)); // repeats do not count
+            assert!(!d.add(10, mix64(i)), "a repeat never grows the estimate");
         }
         let e = d.estimate(10);
         assert!((270.0..330.0).contains(&e), "{e}");
