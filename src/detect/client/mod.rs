@@ -10,6 +10,7 @@
 
 mod classify;
 mod logins;
+mod rules;
 mod table;
 
 #[cfg(test)]
@@ -19,6 +20,7 @@ use crate::event::{Behavior, ClientEvent, LogTime};
 use crate::record::{MICROS_PER_SEC, Micros, Request};
 use classify::{Classifier, PathClass, UaClass};
 use logins::{Attempt, Finding, LoginPaths, StuffingCfg};
+use rules::{BEHAVIORS, Flag, behaviors, bidx, flag, magnitude, rules};
 use std::net::IpAddr;
 use table::{Bounded, ClientId, Distinct};
 
@@ -144,42 +146,6 @@ struct Client {
     id: ClientId,
 }
 
-#[derive(Clone, Copy, Default)]
-struct BState {
-    last_active: Option<Micros>,
-    announced_at: Micros,
-    /// Size at announcement, raised while the behaviour settles (decayed counters keep
-    /// climbing for a while after onset: that is not an escalation).
-    announced: f64,
-}
-
-struct Flag {
-    id: ClientId,
-    mask: u8,
-    last: Micros,
-    st: [BState; 6],
-}
-
-const BEHAVIORS: [Behavior; 6] = [
-    Behavior::Flood,
-    Behavior::Scraper,
-    Behavior::CredentialStuffing,
-    Behavior::BruteForce,
-    Behavior::Scanner,
-    Behavior::BadBot,
-];
-
-fn bidx(b: Behavior) -> usize {
-    match b {
-        Behavior::Flood => 0,
-        Behavior::Scraper => 1,
-        Behavior::CredentialStuffing => 2,
-        Behavior::BruteForce => 3,
-        Behavior::Scanner => 4,
-        Behavior::BadBot => 5,
-    }
-}
-
 pub struct ClientDetector {
     cfg: ClientConfig,
     cls: Classifier,
@@ -283,7 +249,7 @@ impl ClientDetector {
         let ph = classify::path_hash(path);
         let new_path = c.paths.add(now.div_euclid(DISTINCT_HALF), ph);
         if c.top_path == ph {
-            c.top_votes += 1;
+            c.top_votes = c.top_votes.saturating_add(1);
         } else if c.top_votes == 0 {
             c.top_path = ph;
             c.top_votes = 1;
@@ -346,7 +312,7 @@ impl ClientDetector {
             if hits & (1 << bidx(b)) == 0 {
                 continue;
             }
-            let c = self.clients.get(key).expect("slot just used");
+            let c = self.clients.get_at(slot);
             let mag = magnitude(c, b, now);
             let announce = flag(
                 &mut self.flagged,
@@ -590,104 +556,6 @@ impl Client {
         let s = self.rate + self.err + self.ua_n + 4.0 * self.fails + 8.0 * self.sens;
         f64::from(s) * (-age * inv_fast).exp()
     }
-}
-
-/// Bit mask of the behaviours whose rule holds now (per-request, compares only).
-#[inline]
-fn rules(c: &Client, cfg: &ClientConfig, flood: f64, now: Micros, new_path: bool) -> u8 {
-    let rate = f64::from(c.rate);
-    let mut m = 0u8;
-    if rate >= flood {
-        m |= 1 << bidx(Behavior::Flood);
-    }
-    if new_path
-        && rate >= cfg.scraper_min_per_window
-        && c.paths.estimate(now.div_euclid(DISTINCT_HALF)) >= cfg.scraper_min_distinct
-    {
-        m |= 1 << bidx(Behavior::Scraper);
-    }
-    if f64::from(c.fails) >= cfg.brute_min_failures {
-        m |= 1 << bidx(Behavior::BruteForce);
-    }
-    let err = f64::from(c.err);
-    if f64::from(c.sens) >= cfg.scanner_min_sensitive
-        || (err >= cfg.scanner_min_errors && err >= cfg.scanner_error_share * rate)
-    {
-        m |= 1 << bidx(Behavior::Scanner);
-    }
-    let ua = f64::from(c.ua_n);
-    let bot = match c.ua_class {
-        UaClass::Normal => false,
-        UaClass::Bad => ua >= cfg.badbot_tool_min,
-        UaClass::Empty => ua >= cfg.badbot_empty_per_window,
-        UaClass::Library => ua >= cfg.badbot_library_per_window,
-    };
-    if bot {
-        m |= 1 << bidx(Behavior::BadBot);
-    }
-    m
-}
-
-/// The size of a behaviour, for escalation.
-fn magnitude(c: &Client, b: Behavior, now: Micros) -> f64 {
-    f64::from(match b {
-        Behavior::Flood => c.rate,
-        Behavior::Scraper => c.paths.estimate(now.div_euclid(DISTINCT_HALF)) as f32,
-        Behavior::BruteForce | Behavior::CredentialStuffing => c.fails,
-        Behavior::Scanner => c.err + c.sens,
-        Behavior::BadBot => c.ua_n,
-    })
-}
-
-/// Record that `b` holds for a client now. Returns whether it should be announced: first
-/// time, after a quiet period, or escalated by `cfg.escalate` since the last announcement.
-fn flag(
-    flagged: &mut Bounded<Flag>,
-    cfg: &ClientConfig,
-    key: u64,
-    id: impl FnOnce() -> ClientId,
-    b: Behavior,
-    now: Micros,
-    mag: f64,
-) -> bool {
-    let slot = match flagged.slot(key) {
-        Some(s) => s,
-        None => {
-            let f = Flag {
-                id: id(),
-                mask: 0,
-                last: now,
-                st: [BState::default(); 6],
-            };
-            // Full: forget the client flagged longest ago.
-            flagged.insert(key, f, |f| f.last as f64).0
-        }
-    };
-    let f = flagged.at(slot);
-    let quiet = (cfg.quiet_secs * MICROS_PER_SEC as f64) as Micros;
-    let st = &mut f.st[bidx(b)];
-    let announce = match st.last_active {
-        None => true,
-        Some(t) => now.saturating_sub(t) >= quiet || mag >= cfg.escalate * st.announced,
-    };
-    st.last_active = Some(st.last_active.map_or(now, |t| t.max(now)));
-    let settle = (cfg.slow_window_secs * MICROS_PER_SEC as f64) as Micros;
-    if announce {
-        st.announced = mag;
-        st.announced_at = now;
-    } else if now.saturating_sub(st.announced_at) <= settle {
-        st.announced = st.announced.max(mag);
-    }
-    f.mask |= 1 << bidx(b);
-    f.last = f.last.max(now);
-    announce
-}
-
-fn behaviors(mask: u8) -> Vec<Behavior> {
-    BEHAVIORS
-        .into_iter()
-        .filter(|&b| mask & (1 << bidx(b)) != 0)
-        .collect()
 }
 
 /// The table key of a client given as text (what `flags()` is asked with).

@@ -88,6 +88,10 @@ impl<V> Bounded<V> {
         self.slot(key).map(|i| &self.vals[i])
     }
 
+    pub fn get_at(&self, slot: usize) -> &V {
+        &self.vals[slot]
+    }
+
     #[inline]
     pub fn at(&mut self, slot: usize) -> &mut V {
         &mut self.vals[slot]
