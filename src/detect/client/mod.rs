@@ -25,7 +25,7 @@ use std::net::IpAddr;
 use table::{Bounded, ClientId, Distinct};
 
 /// Thresholds and sizes. Rates are "per τ" counts of time-decayed counters: with the default
-/// 60 s fast window, `flood_min_per_window: 300.0` means about 300 requests in the last minute.
+/// 60 s fast window, `flood_min_per_window: 240.0` means about 240 requests in the last minute.
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
     /// Clients tracked at once (the most active ones survive eviction).
@@ -89,7 +89,7 @@ impl Default for ClientConfig {
             max_participants: 2_048,
             fast_window_secs: 60.0,
             slow_window_secs: 300.0,
-            flood_min_per_window: 300.0,
+            flood_min_per_window: 240.0,
             flood_vs_p99: 10.0,
             flood_min_population: 50,
             scraper_min_distinct: 100.0,
@@ -380,8 +380,10 @@ impl ClientDetector {
         // tick then costs the same whatever the table size.
         self.scratch.clear();
         let stride = self.clients.len().div_ceil(POP_SAMPLE).max(1);
-        for (_, c) in self.clients.iter().step_by(stride) {
-            if now.saturating_sub(c.last) <= ACTIVE {
+        for (key, c) in self.clients.iter().step_by(stride) {
+            // Flagged clients are not the population: a crowd of attackers must not
+            // raise the bar for the next one.
+            if now.saturating_sub(c.last) <= ACTIVE && self.flagged.slot(key).is_none() {
                 let age = now.saturating_sub(c.last).max(0) as f64;
                 self.scratch
                     .push(c.rate * (-age * self.inv_fast).exp() as f32);
