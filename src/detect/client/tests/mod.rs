@@ -594,3 +594,9 @@ fn mixed_attackers_detection_rates() {
         assert_eq!(n, 1, "{ip} {b:?}");
     }
 }
+
+#[test]
+fn detector_is_send() {
+    fn send<T: Send>(_: &T) {}
+    send(&det());
+}
