@@ -1,0 +1,1 @@
+//! Tests against the published format samples (never copied into the repository).
