@@ -33,14 +33,13 @@ pub fn traversal(s: &[u8], is_path: bool) -> Option<&'static str> {
     if count == 0 {
         return None;
     }
-    if is_path || count >= 2 || aimed {
-        return Some(if count >= 2 {
-            "traversal-dotdot"
-        } else {
-            "traversal-dotdot-target"
-        });
+    if aimed {
+        Some("traversal-dotdot-target")
+    } else if is_path || count >= 2 {
+        Some("traversal-dotdot")
+    } else {
+        None
     }
-    None
 }
 
 const TARGETS: [&[u8]; 12] = [

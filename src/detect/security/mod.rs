@@ -226,7 +226,7 @@ impl RuleSet {
         if let Some(p) = raw_path {
             path_dec = decode::decode_into(p, &mut sc.path, &mut sc.tmp, false);
             let d = view(p, &sc.path, path_dec);
-            self.path_checks(d, raw_query.is_some_and(|q| !q.is_empty()), &mut out);
+            self.path_checks(d, raw_query, &mut out);
         }
         if let Some(q) = raw_query {
             query_dec = decode::decode_into(q, &mut sc.query, &mut sc.tmp, true);
@@ -336,7 +336,7 @@ impl RuleSet {
         }
     }
 
-    fn path_checks(&self, d: &[u8], has_query: bool, out: &mut Out<'_>) {
+    fn path_checks(&self, d: &[u8], query: Option<&[u8]>, out: &mut Out<'_>) {
         self.keywords(d, rules::PATH, "path", out);
         if let Some(rule) = checks::traversal(d, true) {
             out.add(rule, Category::Traversal, Severity::High, "path");
@@ -344,8 +344,15 @@ impl RuleSet {
         if !out.has(Category::SensitiveFile) && checks::backup_file(d) {
             out.add("sensitive-backup-file", Category::SensitiveFile, Severity::Medium, "path");
         }
-        // Mozi/JAWS botnets: `GET /shell?cd+/tmp;rm+-rf+*;wget …`.
-        if has_query && d.len() >= 6 && d[d.len() - 6..].eq_ignore_ascii_case(b"/shell") {
+        // Mozi/JAWS botnets: `GET /shell?cd+/tmp;rm+-rf+*;wget …` (the whole path, and a
+        // query that is a command line, so `/blog/tags/shell?page=1` is not one).
+        if d.eq_ignore_ascii_case(b"/shell")
+            && query.is_some_and(|q| {
+                q.iter().any(|&b| matches!(b, b';' | b'|' | b'$' | b'`'))
+                    || text::starts_ci(q, b"cd")
+                    || text::find_ci(q, b"wget").is_some()
+            })
+        {
             out.add("probe-mozi-jaws-shell", Category::Probe, Severity::High, "path");
         }
         self.value_checks(d, "path", out);
