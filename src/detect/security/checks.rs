@@ -221,31 +221,39 @@ pub fn backup_file(path: &[u8]) -> bool {
     if seg.ends_with(b"~") {
         return true;
     }
-    let ends = |e: &[u8]| seg.len() > e.len() && seg[seg.len() - e.len()..].eq_ignore_ascii_case(e);
-    for e in [
-        &b".bak"[..], b".old", b".orig", b".swp", b".save", b".sql", b".sql.gz", b".sql.zip",
-        b".sql.bz2", b".sql.tar.gz", b".dump", b".backup", b".bkp", b".tmp",
-    ] {
-        if ends(e) {
-            return true;
-        }
+    let Some(dot) = memchr::memrchr(b'.', seg) else {
+        return false;
+    };
+    let (base, ext) = (&seg[..dot], &seg[dot + 1..]);
+    if base.is_empty() || ext.len() > 6 {
+        return false;
     }
-    for e in [&b".zip"[..], b".tar", b".tar.gz", b".tgz", b".rar", b".7z", b".gz", b".tar.bz2"] {
-        if ends(e) {
-            let base = &seg[..seg.len() - e.len()];
+    let mut e = [0u8; 6];
+    for (d, c) in e.iter_mut().zip(ext) {
+        *d = c.to_ascii_lowercase();
+    }
+    let ends = |b: &[u8], x: &[u8]| {
+        b.len() > x.len() && b[b.len() - x.len()..].eq_ignore_ascii_case(x)
+    };
+    match &e[..ext.len()] {
+        b"bak" | b"old" | b"orig" | b"swp" | b"save" | b"sql" | b"dump" | b"backup" | b"bkp" => true,
+        // `db.sql.gz`, `www.tar.gz`, `backup.zip`: archives with a backup-looking name only,
+        // since sites serve real downloads as `.zip`.
+        b"gz" | b"zip" | b"bz2" | b"tgz" | b"rar" | b"7z" | b"tar" => {
+            if ends(base, b".sql") {
+                return true;
+            }
+            let base = if ends(base, b".tar") { &base[..base.len() - 4] } else { base };
             const NAMES: [&[u8]; 18] = [
                 b"backup", b"backups", b"site", b"www", b"wwwroot", b"public_html", b"htdocs",
                 b"db", b"database", b"dump", b"web", b"html", b"data", b"archive", b"bak",
                 b"old", b"root", b"sql",
             ];
-            if NAMES.iter().any(|n| n.eq_ignore_ascii_case(base))
+            NAMES.iter().any(|n| n.eq_ignore_ascii_case(base))
                 || super::text::find_ci(base, b"backup").is_some()
-            {
-                return true;
-            }
         }
+        _ => false,
     }
-    false
 }
 
 #[cfg(test)]

@@ -15,10 +15,14 @@ fn hex(b: u8) -> Option<u8> {
     }
 }
 
-/// Whether `s` holds anything a decoding pass would change.
+/// Whether `s` holds anything a decoding pass would change. Fields come from `&str`, so
+/// raw overlong bytes cannot occur; only escapes (and `+` in queries) need work.
 pub fn needs_decoding(s: &[u8], plus_space: bool) -> bool {
-    s.iter()
-        .any(|&b| b == b'%' || b == 0 || b >= 0xc0 || (plus_space && b == b'+'))
+    if plus_space {
+        memchr::memchr2(b'%', b'+', s).is_some()
+    } else {
+        memchr::memchr(b'%', s).is_some()
+    }
 }
 
 fn has_escape(s: &[u8]) -> bool {

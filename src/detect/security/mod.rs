@@ -28,10 +28,11 @@ pub use user::RuleError;
 
 use crate::event::{Category, Severity};
 use crate::record::Request;
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
+use text::class;
 use user::{Target, UserRule};
 
 /// One rule that matched one request.
@@ -57,6 +58,30 @@ pub struct Scratch {
     ua: Vec<u8>,
     refr: Vec<u8>,
     uri: Vec<u8>,
+    ua_cache: Vec<UaEntry>,
+}
+
+/// Built-in results for one user agent. Real traffic repeats a few hundred user agents, and
+/// the scanner automaton over ~120 bytes is the costliest check, so results are cached per
+/// distinct string (compared in full: no hash collision can hide an attack).
+#[derive(Debug, Default)]
+struct UaEntry {
+    valid: bool,
+    ua: Vec<u8>,
+    hits: Vec<Hit>,
+}
+
+const UA_CACHE: usize = 512;
+
+/// A fast non-cryptographic hash for picking a cache slot.
+fn slot_hash(s: &[u8]) -> usize {
+    let mut h: u64 = s.len() as u64;
+    for c in s.chunks(8) {
+        let mut w = [0u8; 8];
+        w[..c.len()].copy_from_slice(c);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+    (h >> 32) as usize
 }
 
 thread_local! {
@@ -151,11 +176,13 @@ impl RuleSet {
         let url_ac = AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&pats)
             .expect("built-in keywords compile");
         let ua: Vec<&str> = rules::SCANNERS.iter().map(|s| s.0).collect();
         let ua_ac = AhoCorasick::builder()
             .ascii_case_insensitive(true)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&ua)
             .expect("built-in scanner names compile");
         let mut ids = HashMap::new();
@@ -247,24 +274,21 @@ impl RuleSet {
             }
         }
         if let Some(ua) = r.user_agent.as_deref() {
-            let ua = ua.as_bytes();
-            if let Some(m) = self.ua_ac.find(ua) {
-                let (_, rule, sev) = rules::SCANNERS[m.pattern().as_usize()];
-                out.add(rule, Category::ScannerAgent, sev, "user_agent");
-            }
-            let dec = decode::decode_into(ua, &mut sc.ua, &mut sc.tmp, false);
-            self.text_checks(view(ua, &sc.ua, dec), "user_agent", &mut out);
+            self.ua_checks(ua.as_bytes(), sc, &mut out);
         }
         if let Some(rf) = r.referrer.as_deref() {
             let rf = rf.as_bytes();
             if rf != b"-" {
                 let dec = decode::decode_into(rf, &mut sc.refr, &mut sc.tmp, true);
                 let d = view(rf, &sc.refr, dec);
-                if memchr::memchr(b'$', d).is_some() && checks::jndi(d) {
+                let m = class::of(d);
+                if m & class::DOLLAR != 0 && checks::jndi(d) {
                     out.add("jndi-lookup", Category::Jndi, Severity::Critical, "referrer");
                 }
-                if let Some(rule) = xss::detect(d) {
-                    out.add(rule, Category::Xss, Severity::High, "referrer");
+                if m & (class::LT | class::QUOTE) != 0 {
+                    if let Some(rule) = xss::detect(d) {
+                        out.add(rule, Category::Xss, Severity::High, "referrer");
+                    }
                 }
                 if let Some(qpos) = memchr::memchr(b'?', rf) {
                     self.query_values(&rf[qpos + 1..], sc, "referrer", &mut out);
@@ -318,6 +342,42 @@ impl RuleSet {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    fn ua_checks(&self, ua: &[u8], sc: &mut Scratch, out: &mut Out<'_>) {
+        let Scratch {
+            ua_cache,
+            ua: ua_buf,
+            tmp,
+            ..
+        } = sc;
+        if ua_cache.is_empty() {
+            ua_cache.resize_with(UA_CACHE, UaEntry::default);
+        }
+        let e = &mut ua_cache[slot_hash(ua) & (UA_CACHE - 1)];
+        if !(e.valid && e.ua == ua) {
+            e.hits.clear();
+            let mut o = Out {
+                set: self,
+                hits: &mut e.hits,
+                mask: 0,
+            };
+            if let Some(m) = self.ua_ac.find(ua) {
+                let (_, rule, sev) = rules::SCANNERS[m.pattern().as_usize()];
+                o.add(rule, Category::ScannerAgent, sev, "user_agent");
+            }
+            let dec = decode::decode_into(ua, ua_buf, tmp, false);
+            self.text_checks(view(ua, ua_buf, dec), "user_agent", &mut o);
+            e.ua.clear();
+            e.ua.extend_from_slice(ua);
+            e.valid = true;
+        }
+        for h in &e.hits {
+            if !out.has(h.category) {
+                out.mask |= bit(h.category);
+                out.hits.push(h.clone());
             }
         }
     }
@@ -378,8 +438,8 @@ impl RuleSet {
                 }
                 let dec = decode::decode_into(x, &mut sc.val, &mut sc.tmp, true);
                 let d = view(x, &sc.val, dec);
-                self.value_checks(d, field, out);
-                if !out.has(Category::Xss) && memchr::memchr(b'&', d).is_some() {
+                let m = self.value_checks(d, field, out);
+                if m & class::AMP != 0 && !out.has(Category::Xss) {
                     let d = view(x, &sc.val, dec);
                     if decode::html_entities(d, &mut sc.ent) {
                         if let Some(rule) = xss::detect(&sc.ent) {
@@ -387,7 +447,7 @@ impl RuleSet {
                         }
                     }
                 }
-                if !out.has(Category::Traversal) {
+                if m & class::DOT != 0 && !out.has(Category::Traversal) {
                     if let Some(rule) = checks::traversal(d, false) {
                         out.add(rule, Category::Traversal, Severity::High, field);
                     }
@@ -396,36 +456,41 @@ impl RuleSet {
         }
     }
 
-    /// Detectors shared by paths and values.
-    fn value_checks(&self, d: &[u8], field: &'static str, out: &mut Out<'_>) {
-        if !out.has(Category::Sqli) {
+    /// Detectors shared by paths and values, each run only when the value has a byte it
+    /// needs (one pass builds the byte-class mask).
+    fn value_checks(&self, d: &[u8], field: &'static str, out: &mut Out<'_>) -> u32 {
+        let m = class::of(d);
+        if m & class::SQLI != 0 && !out.has(Category::Sqli) {
             if let Some(rule) = sqli::detect(d) {
                 out.add(rule, Category::Sqli, Severity::High, field);
             }
         }
-        if !out.has(Category::Xss) {
+        if m & class::XSS != 0 && !out.has(Category::Xss) {
             if let Some(rule) = xss::detect(d) {
                 out.add(rule, Category::Xss, Severity::High, field);
             }
         }
-        if !out.has(Category::CommandInjection) {
+        if m & class::CMDI != 0 && !out.has(Category::CommandInjection) {
             if let Some(rule) = checks::cmdi(d) {
                 out.add(rule, Category::CommandInjection, Severity::Critical, field);
             }
         }
+        m
     }
 
-    /// Free text (user agent, odd method): JNDI, XSS and SQL injection.
+    /// Free text (user agent, odd method): JNDI, XSS and SQL injection. Browser user agents
+    /// are full of `(`, `;` and `:`, so XSS and SQL injection need a `<` or a quote here.
     fn text_checks(&self, d: &[u8], field: &'static str, out: &mut Out<'_>) {
-        if !out.has(Category::Jndi) && memchr::memchr(b'$', d).is_some() && checks::jndi(d) {
+        let m = class::of(d);
+        if m & class::DOLLAR != 0 && !out.has(Category::Jndi) && checks::jndi(d) {
             out.add("jndi-lookup", Category::Jndi, Severity::Critical, field);
         }
-        if !out.has(Category::Xss) {
+        if m & (class::LT | class::QUOTE) != 0 && !out.has(Category::Xss) {
             if let Some(rule) = xss::detect(d) {
                 out.add(rule, Category::Xss, Severity::High, field);
             }
         }
-        if !out.has(Category::Sqli) && memchr::memchr2(b'\'', b'"', d).is_some() {
+        if m & class::QUOTE != 0 && !out.has(Category::Sqli) {
             if let Some(rule) = sqli::detect(d) {
                 out.add(rule, Category::Sqli, Severity::High, field);
             }

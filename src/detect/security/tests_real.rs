@@ -252,3 +252,54 @@ fn published_attack_lines() {
         vec![(Category::ScannerAgent, "scanner-nikto".into(), "user_agent")]
     );
 }
+
+/// The other combined-format samples: only test-access-basic line 14 (the NXSSTEST probe in
+/// the request line) hits.
+#[test]
+fn real_combined_samples() {
+    let Some(dir) = formats() else {
+        println!("skipped: formats folder not found");
+        return;
+    };
+    let set = RuleSet::builtin();
+    let mut got = Vec::new();
+    for f in [
+        "apache-combined/elastic-integrations-test-access-basic.log",
+        "nginx-combined/elastic-beats-access.log",
+        "nginx-combined/elastic-beats-test.log",
+        "nginx-combined/elastic-integrations-test-access.log",
+        "apache-common/elastic-beats-darwin-2.4.23.log",
+    ] {
+        let text = std::fs::read(dir.join(f)).unwrap();
+        let text = String::from_utf8_lossy(&text);
+        for (n, line) in text.lines().enumerate() {
+            let f2 = split_combined(line);
+            // Requests are the first quoted field; find it by the `[time]` before it.
+            let Some(t) = f2.iter().position(|s| s.contains(':') && s.contains('/') && s.len() >= 20 && s.as_bytes()[2] == b'/') else { continue };
+            let Some(&rl) = f2.get(t + 1) else { continue };
+            let rl = lex::request_line(rl);
+            let r = Request {
+                method: rl.method.map(Cow::Borrowed),
+                path: rl.path.map(Cow::Borrowed),
+                query: rl.query.map(Cow::Borrowed),
+                referrer: f2.get(t + 4).and_then(|s| lex::dash(s)).map(Cow::Borrowed),
+                user_agent: f2.get(t + 5).and_then(|s| lex::dash(s)).map(Cow::Borrowed),
+                ..Request::default()
+            };
+            let mut hits = Vec::new();
+            set.check(&r, &mut hits);
+            for h in hits {
+                got.push((f.to_string(), n + 1, h.category, h.rule.to_string()));
+            }
+        }
+    }
+    assert_eq!(
+        got,
+        vec![(
+            "apache-combined/elastic-integrations-test-access-basic.log".to_string(),
+            14,
+            Category::Xss,
+            "xss-script-tag".to_string()
+        )]
+    );
+}

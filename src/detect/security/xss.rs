@@ -27,7 +27,10 @@ pub fn detect(s: &[u8]) -> Option<&'static str> {
     if (has_lt || has_quote) && event_handler(s) {
         return Some("xss-event-handler");
     }
-    if memchr::memchr(b':', s).is_some() {
+    // `data:` or `…script:` (the letters of `script` stay together even in `java\tscript:`).
+    if memchr::memchr(b':', s).is_some()
+        && (find_ci(s, b"script").is_some() || find_ci(s, b"data:").is_some())
+    {
         if let Some(r) = scheme(s) {
             return Some(r);
         }
@@ -35,11 +38,13 @@ pub fn detect(s: &[u8]) -> Option<&'static str> {
     if has_quote && js_breakout(s) {
         return Some("xss-js-breakout");
     }
-    if find_ci(s, b"constructor.constructor(").is_some() {
+    let has_paren = memchr::memchr(b'(', s).is_some();
+    if has_paren && find_ci(s, b"constructor.constructor(").is_some() {
         return Some("xss-template-injection");
     }
-    if find_ci(s, b"fromcharcode(").is_some() && memchr::memchr3(b'<', b'"', b'\'', s).is_some()
-        || find_ci(s, b"document.cookie").is_some() && (has_lt || has_quote)
+    if (has_lt || has_quote)
+        && (has_paren && find_ci(s, b"fromcharcode(").is_some()
+            || find_ci(s, b"document.cookie").is_some())
     {
         return Some("xss-dom-access");
     }
