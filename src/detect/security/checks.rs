@@ -43,24 +43,79 @@ pub fn traversal(s: &[u8], is_path: bool) -> Option<&'static str> {
 }
 
 const TARGETS: [&[u8]; 12] = [
-    b"etc", b"windows", b"winnt", b"boot.ini", b"win.ini", b"proc", b".ssh", b".env",
-    b"web-inf", b"wp-config", b"var", b".git",
+    b"etc",
+    b"windows",
+    b"winnt",
+    b"boot.ini",
+    b"win.ini",
+    b"proc",
+    b".ssh",
+    b".env",
+    b"web-inf",
+    b"wp-config",
+    b"var",
+    b".git",
 ];
 
 /// Commands an injected shell is told to run. Strong ones are flagged after any separator.
 const STRONG: [&[u8]; 30] = [
-    b"wget", b"curl", b"bash", b"sh", b"zsh", b"ksh", b"dash", b"nc", b"ncat", b"netcat",
-    b"telnet", b"tftp", b"busybox", b"python", b"python3", b"perl", b"ruby", b"php",
-    b"powershell", b"cmd", b"chmod", b"nslookup", b"whoami", b"uname", b"ifconfig",
-    b"ipconfig", b"ping", b"rm", b"mkfifo", b"certutil",
+    b"wget",
+    b"curl",
+    b"bash",
+    b"sh",
+    b"zsh",
+    b"ksh",
+    b"dash",
+    b"nc",
+    b"ncat",
+    b"netcat",
+    b"telnet",
+    b"tftp",
+    b"busybox",
+    b"python",
+    b"python3",
+    b"perl",
+    b"ruby",
+    b"php",
+    b"powershell",
+    b"cmd",
+    b"chmod",
+    b"nslookup",
+    b"whoami",
+    b"uname",
+    b"ifconfig",
+    b"ipconfig",
+    b"ping",
+    b"rm",
+    b"mkfifo",
+    b"certutil",
 ];
 
 /// Commands that are also common words: flagged only when what follows looks like an
 /// argument list (`;ls -la`, `;cat /etc/passwd`, `;id`, `;sleep 5`) or inside `$( )`.
 const WEAK: [&[u8]; 22] = [
-    b"id", b"ls", b"cat", b"echo", b"sleep", b"cd", b"ps", b"pwd", b"dir", b"type", b"env",
-    b"printenv", b"head", b"tail", b"kill", b"reboot", b"uptime", b"hostname", b"touch",
-    b"sudo", b"su", b"base64",
+    b"id",
+    b"ls",
+    b"cat",
+    b"echo",
+    b"sleep",
+    b"cd",
+    b"ps",
+    b"pwd",
+    b"dir",
+    b"type",
+    b"env",
+    b"printenv",
+    b"head",
+    b"tail",
+    b"kill",
+    b"reboot",
+    b"uptime",
+    b"hostname",
+    b"touch",
+    b"sudo",
+    b"su",
+    b"base64",
 ];
 
 pub fn cmdi(s: &[u8]) -> Option<&'static str> {
@@ -98,7 +153,11 @@ pub fn cmdi(s: &[u8]) -> Option<&'static str> {
         if !word.is_empty() && word.len() <= 12 {
             let is = |list: &[&[u8]]| list.iter().any(|c| c.eq_ignore_ascii_case(word));
             if is(&STRONG) {
-                return Some(if sub { "cmdi-substitution" } else { "cmdi-chain" });
+                return Some(if sub {
+                    "cmdi-substitution"
+                } else {
+                    "cmdi-chain"
+                });
             }
             if is(&WEAK) {
                 if sub {
@@ -132,8 +191,8 @@ pub fn jndi(s: &[u8]) -> bool {
         return false;
     };
     const LOOKUPS: [&[u8]; 18] = [
-        b"lower", b"upper", b"env", b"sys", b"date", b"k8s", b"main", b"ctx", b"docker",
-        b"spring", b"web", b"log4j", b"bundle", b"java", b"marker", b"map", b"sd", b"base64",
+        b"lower", b"upper", b"env", b"sys", b"date", b"k8s", b"main", b"ctx", b"docker", b"spring",
+        b"web", b"log4j", b"bundle", b"java", b"marker", b"map", b"sd", b"base64",
     ];
     // The last five letters produced, to match `jndi:`.
     let mut win = [0u8; 5];
@@ -162,7 +221,8 @@ pub fn jndi(s: &[u8]) -> bool {
                     i += 1;
                     // `VAR:-default`: skip to the default.
                     let mut k = i;
-                    while k < s.len() && (s[k].is_ascii_alphanumeric() || matches!(s[k], b'_' | b'.' | b':'))
+                    while k < s.len()
+                        && (s[k].is_ascii_alphanumeric() || matches!(s[k], b'_' | b'.' | b':'))
                     {
                         if s[k] == b':' && s.get(k + 1) == Some(&b'-') {
                             i = k + 2;
@@ -232,22 +292,42 @@ pub fn backup_file(path: &[u8]) -> bool {
     for (d, c) in e.iter_mut().zip(ext) {
         *d = c.to_ascii_lowercase();
     }
-    let ends = |b: &[u8], x: &[u8]| {
-        b.len() > x.len() && b[b.len() - x.len()..].eq_ignore_ascii_case(x)
-    };
+    let ends =
+        |b: &[u8], x: &[u8]| b.len() > x.len() && b[b.len() - x.len()..].eq_ignore_ascii_case(x);
     match &e[..ext.len()] {
-        b"bak" | b"old" | b"orig" | b"swp" | b"save" | b"sql" | b"dump" | b"backup" | b"bkp" => true,
+        b"bak" | b"old" | b"orig" | b"swp" | b"save" | b"sql" | b"dump" | b"backup" | b"bkp" => {
+            true
+        }
         // `db.sql.gz`, `www.tar.gz`, `backup.zip`: archives with a backup-looking name only,
         // since sites serve real downloads as `.zip`.
         b"gz" | b"zip" | b"bz2" | b"tgz" | b"rar" | b"7z" | b"tar" => {
             if ends(base, b".sql") {
                 return true;
             }
-            let base = if ends(base, b".tar") { &base[..base.len() - 4] } else { base };
+            let base = if ends(base, b".tar") {
+                &base[..base.len() - 4]
+            } else {
+                base
+            };
             const NAMES: [&[u8]; 18] = [
-                b"backup", b"backups", b"site", b"www", b"wwwroot", b"public_html", b"htdocs",
-                b"db", b"database", b"dump", b"web", b"html", b"data", b"archive", b"bak",
-                b"old", b"root", b"sql",
+                b"backup",
+                b"backups",
+                b"site",
+                b"www",
+                b"wwwroot",
+                b"public_html",
+                b"htdocs",
+                b"db",
+                b"database",
+                b"dump",
+                b"web",
+                b"html",
+                b"data",
+                b"archive",
+                b"bak",
+                b"old",
+                b"root",
+                b"sql",
             ];
             NAMES.iter().any(|n| n.eq_ignore_ascii_case(base))
                 || super::text::find_ci(base, b"backup").is_some()
@@ -320,10 +400,23 @@ mod tests {
 
     #[test]
     fn backups() {
-        for s in ["/wp-config.php.bak", "/index.php~", "/db.sql", "/backup.zip", "/www.tar.gz", "/site-backup-2020.tgz"] {
+        for s in [
+            "/wp-config.php.bak",
+            "/index.php~",
+            "/db.sql",
+            "/backup.zip",
+            "/www.tar.gz",
+            "/site-backup-2020.tgz",
+        ] {
             assert!(backup_file(s.as_bytes()), "{s}");
         }
-        for s in ["/downloads/tool-1.2.zip", "/", "/index.html", "/release.tar.gz", "/old"] {
+        for s in [
+            "/downloads/tool-1.2.zip",
+            "/",
+            "/index.html",
+            "/release.tar.gz",
+            "/old",
+        ] {
             assert!(!backup_file(s.as_bytes()), "{s}");
         }
     }

@@ -148,7 +148,13 @@ impl Out<'_> {
         self.mask & bit(c) != 0
     }
 
-    fn add(&mut self, rule: &'static str, category: Category, severity: Severity, field: &'static str) {
+    fn add(
+        &mut self,
+        rule: &'static str,
+        category: Category,
+        severity: Severity,
+        field: &'static str,
+    ) {
         if self.has(category) {
             return;
         }
@@ -242,7 +248,10 @@ impl RuleSet {
         };
         if let Some(m) = r.method.as_deref() {
             let m = m.as_bytes();
-            if !m.iter().all(|&b| b.is_ascii_alphabetic() || b == b'-' || b == b'_') {
+            if !m
+                .iter()
+                .all(|&b| b.is_ascii_alphabetic() || b == b'-' || b == b'_')
+            {
                 self.text_checks(m, "method", &mut out);
             }
         }
@@ -259,7 +268,10 @@ impl RuleSet {
             query_dec = decode::decode_into(q, &mut sc.query, &mut sc.tmp, true);
             let d = view(q, &sc.query, query_dec);
             self.keywords(d, rules::QUERY, "query", &mut out);
-            if !out.has(Category::Jndi) && memchr::memmem::find(d, b"${").is_some() && checks::jndi(d) {
+            if !out.has(Category::Jndi)
+                && memchr::memmem::find(d, b"${").is_some()
+                && checks::jndi(d)
+            {
                 out.add("jndi-lookup", Category::Jndi, Severity::Critical, "query");
             }
             self.query_values(q, sc, "query", &mut out);
@@ -283,7 +295,12 @@ impl RuleSet {
                 let d = view(rf, &sc.refr, dec);
                 let m = class::of(d);
                 if m & class::DOLLAR != 0 && checks::jndi(d) {
-                    out.add("jndi-lookup", Category::Jndi, Severity::Critical, "referrer");
+                    out.add(
+                        "jndi-lookup",
+                        Category::Jndi,
+                        Severity::Critical,
+                        "referrer",
+                    );
                 }
                 if m & (class::LT | class::QUOTE) != 0 {
                     if let Some(rule) = xss::detect(d) {
@@ -402,7 +419,12 @@ impl RuleSet {
             out.add(rule, Category::Traversal, Severity::High, "path");
         }
         if !out.has(Category::SensitiveFile) && checks::backup_file(d) {
-            out.add("sensitive-backup-file", Category::SensitiveFile, Severity::Medium, "path");
+            out.add(
+                "sensitive-backup-file",
+                Category::SensitiveFile,
+                Severity::Medium,
+                "path",
+            );
         }
         // Mozi/JAWS botnets: `GET /shell?cd+/tmp;rm+-rf+*;wget …` (the whole path, and a
         // query that is a command line, so `/blog/tags/shell?page=1` is not one).
@@ -413,7 +435,12 @@ impl RuleSet {
                     || text::find_ci(q, b"wget").is_some()
             })
         {
-            out.add("probe-mozi-jaws-shell", Category::Probe, Severity::High, "path");
+            out.add(
+                "probe-mozi-jaws-shell",
+                Category::Probe,
+                Severity::High,
+                "path",
+            );
         }
         self.value_checks(d, "path", out);
     }
@@ -431,8 +458,9 @@ impl RuleSet {
             for (n, x) in [k, v].into_iter().enumerate() {
                 // Plain keys (`page`, `utm_source`, `ids[]`) cannot carry an injection.
                 if n == 0
-                    && x.iter()
-                        .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'[' | b']'))
+                    && x.iter().all(|&b| {
+                        b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'[' | b']')
+                    })
                 {
                     continue;
                 }

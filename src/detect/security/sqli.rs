@@ -10,7 +10,9 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Tk {
     /// String literal; `open` when the input ended inside it.
-    Str { open: bool },
+    Str {
+        open: bool,
+    },
     Num,
     Word,
     /// `and`, `or`, `xor`, `&&`, `||`.
@@ -79,9 +81,19 @@ fn classify(w: &[u8], call: bool, method: bool, toks: &mut Tokens) -> Tk {
         b"like" | b"rlike" | b"regexp" | b"is" | b"in" | b"between" | b"sounds" | b"div"
         | b"mod" => return Tk::Cmp,
         b"true" | b"false" | b"null" => return Tk::Num,
-        b"information_schema" | b"xp_cmdshell" | b"sp_executesql" | b"sysobjects"
-        | b"syscolumns" | b"pg_shadow" | b"sqlite_master" | b"utl_http" | b"dbms_pipe"
-        | b"outfile" | b"dumpfile" | b"pg_catalog" | b"msysaccessobjects" => {
+        b"information_schema"
+        | b"xp_cmdshell"
+        | b"sp_executesql"
+        | b"sysobjects"
+        | b"syscolumns"
+        | b"pg_shadow"
+        | b"sqlite_master"
+        | b"utl_http"
+        | b"dbms_pipe"
+        | b"outfile"
+        | b"dumpfile"
+        | b"pg_catalog"
+        | b"msysaccessobjects" => {
             if !method {
                 toks.strong = true;
             }
@@ -92,17 +104,17 @@ fn classify(w: &[u8], call: bool, method: bool, toks: &mut Tokens) -> Tk {
     if call && !method {
         match w {
             b"sleep" | b"benchmark" | b"pg_sleep" | b"extractvalue" | b"updatexml"
-            | b"name_const" | b"load_file" | b"gtid_subset" | b"randomblob"
-            | b"dbms_lock" | b"receive_message" => {
+            | b"name_const" | b"load_file" | b"gtid_subset" | b"randomblob" | b"dbms_lock"
+            | b"receive_message" => {
                 toks.strong = true;
                 return Tk::Func;
             }
             b"char" | b"chr" | b"concat" | b"concat_ws" | b"version" | b"database" | b"user"
-            | b"current_user" | b"substring" | b"substr" | b"mid" | b"ascii" | b"ord"
-            | b"hex" | b"unhex" | b"if" | b"ifnull" | b"count" | b"cast" | b"convert"
-            | b"length" | b"group_concat" | b"md5" | b"now" | b"sysdate" | b"floor"
-            | b"rand" | b"elt" | b"make_set" | b"char_length" | b"lower" | b"upper"
-            | b"iif" | b"exp" | b"row" | b"schema" | b"db_name" | b"user_name" => {
+            | b"current_user" | b"substring" | b"substr" | b"mid" | b"ascii" | b"ord" | b"hex"
+            | b"unhex" | b"if" | b"ifnull" | b"count" | b"cast" | b"convert" | b"length"
+            | b"group_concat" | b"md5" | b"now" | b"sysdate" | b"floor" | b"rand" | b"elt"
+            | b"make_set" | b"char_length" | b"lower" | b"upper" | b"iif" | b"exp" | b"row"
+            | b"schema" | b"db_name" | b"user_name" => {
                 return Tk::Func;
             }
             _ => {}
@@ -167,7 +179,8 @@ fn tokenize(s: &[u8], quote: Option<u8>, toks: &mut Tokens) -> bool {
                 i = j;
             }
             b'-' if s.get(i + 1) == Some(&b'-')
-                && s.get(i + 2).is_none_or(|&c| is_space(c) || c == b'-' || c < 0x20) =>
+                && s.get(i + 2)
+                    .is_none_or(|&c| is_space(c) || c == b'-' || c < 0x20) =>
             {
                 toks.push(Tk::Comment);
                 i = s.len();
@@ -241,7 +254,11 @@ fn tokenize(s: &[u8], quote: Option<u8>, toks: &mut Tokens) -> bool {
                 for (d, c) in lw.iter_mut().zip(&s[start..start + n]) {
                     *d = c.to_ascii_lowercase();
                 }
-                let w = if i - start > lw.len() { &lw[..0] } else { &lw[..n] };
+                let w = if i - start > lw.len() {
+                    &lw[..0]
+                } else {
+                    &lw[..n]
+                };
                 let mut k = i;
                 while k < s.len() && is_space(s[k]) {
                     k += 1;
@@ -249,7 +266,7 @@ fn tokenize(s: &[u8], quote: Option<u8>, toks: &mut Tokens) -> bool {
                 let call = s.get(k) == Some(&b'(');
                 let method = start > 0 && s[start - 1] == b'.';
                 let t = classify(w, call, method, toks);
-                if waitfor && w == b"delay" || w == b"time" && waitfor {
+                if waitfor && (w == b"delay" || w == b"time") {
                     toks.strong = true;
                 }
                 waitfor = w == b"waitfor";
@@ -409,8 +426,22 @@ pub fn worth_checking(s: &[u8]) -> bool {
     s.iter().any(|&b| {
         matches!(
             b,
-            b'\'' | b'"' | b' ' | b'(' | b';' | b'#' | b'=' | b'-' | b'/' | b'@' | b'|' | b'&'
-                | b'\t' | b'\n' | b'\r' | b'`'
+            b'\''
+                | b'"'
+                | b' '
+                | b'('
+                | b';'
+                | b'#'
+                | b'='
+                | b'-'
+                | b'/'
+                | b'@'
+                | b'|'
+                | b'&'
+                | b'\t'
+                | b'\n'
+                | b'\r'
+                | b'`'
         )
     })
 }
@@ -423,7 +454,7 @@ pub fn detect(s: &[u8]) -> Option<&'static str> {
     let mut toks = Tokens {
         t: [Tk::Word; MAX_TOKENS],
         n: 0,
-    strong: false,
+        strong: false,
     };
     tokenize(s, None, &mut toks);
     if toks.strong {

@@ -50,12 +50,37 @@ fn corpus_detection_rates() {
         ok as f64 / n as f64
     };
     assert!(per["sqli"].1 >= 40 && per["xss"].1 >= 40);
-    for c in [Category::Traversal, Category::CommandInjection, Category::Jndi, Category::Ssrf, Category::SensitiveFile, Category::Probe, Category::ScannerAgent] {
-        assert!(per[c.name()].1 >= 20, "{} has {} payloads", c.name(), per[c.name()].1);
+    for c in [
+        Category::Traversal,
+        Category::CommandInjection,
+        Category::Jndi,
+        Category::Ssrf,
+        Category::SensitiveFile,
+        Category::Probe,
+        Category::ScannerAgent,
+    ] {
+        assert!(
+            per[c.name()].1 >= 20,
+            "{} has {} payloads",
+            c.name(),
+            per[c.name()].1
+        );
     }
-    assert!(rate(Category::Sqli) >= 0.97, "sqli {}", rate(Category::Sqli));
+    assert!(
+        rate(Category::Sqli) >= 0.97,
+        "sqli {}",
+        rate(Category::Sqli)
+    );
     assert!(rate(Category::Xss) >= 0.97, "xss {}", rate(Category::Xss));
-    for c in [Category::Traversal, Category::CommandInjection, Category::ScannerAgent, Category::Jndi, Category::Ssrf, Category::SensitiveFile, Category::Probe] {
+    for c in [
+        Category::Traversal,
+        Category::CommandInjection,
+        Category::ScannerAgent,
+        Category::Jndi,
+        Category::Ssrf,
+        Category::SensitiveFile,
+        Category::Probe,
+    ] {
         assert!(rate(c) >= 0.90, "{} {}", c.name(), rate(c));
     }
 }
@@ -70,17 +95,28 @@ fn corpus_benign_false_hits() {
         let hits = run(&set, r);
         if !hits.is_empty() {
             bad += 1;
-            println!("FALSE {} ua={:?} ref={:?} -> {:?}", r.request_line(), r.user_agent, r.referrer, hits);
+            println!(
+                "FALSE {} ua={:?} ref={:?} -> {:?}",
+                r.request_line(),
+                r.user_agent,
+                r.referrer,
+                hits
+            );
         }
     }
     let rate = bad as f64 / benign.len() as f64;
-    println!("benign: {bad}/{} false = {:.2}%", benign.len(), 100.0 * rate);
+    println!(
+        "benign: {bad}/{} false = {:.2}%",
+        benign.len(),
+        100.0 * rate
+    );
     assert!(rate <= 0.002, "{bad} false hits");
 }
 
 #[test]
 fn user_rules_example_file() {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/example.toml")).unwrap();
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/example.toml"))
+        .unwrap();
     let set = RuleSet::builtin().with_user_rules(&text).unwrap();
     assert_eq!(set.user_rule_count(), 4);
     let hits = run(&set, &get("/API/v1/users", None, Some("curl/8.0")));
@@ -91,17 +127,32 @@ fn user_rules_example_file() {
     assert_eq!(hits[0].field, "path");
     // Decoded before matching: `%5F` is `_`.
     let hits = run(&set, &get("/x/%5Fdebug/vars", None, None));
-    assert_eq!(hits.iter().map(|h| &*h.rule).collect::<Vec<_>>(), ["internal-admin-from-outside"]);
+    assert_eq!(
+        hits.iter().map(|h| &*h.rule).collect::<Vec<_>>(),
+        ["internal-admin-from-outside"]
+    );
     assert_eq!(hits[0].severity, Severity::High);
     let hits = run(&set, &get("/", None, Some("python-requests/2.31.0")));
-    assert_eq!(hits.iter().map(|h| (&*h.rule, h.field)).collect::<Vec<_>>(), [("python-scraper", "user_agent")]);
+    assert_eq!(
+        hits.iter().map(|h| (&*h.rule, h.field)).collect::<Vec<_>>(),
+        [("python-scraper", "user_agent")]
+    );
     // At most one hit per category: the built-in scanner rule wins over the user rule.
-    let hits = run(&set, &get("/api/v1/x", None, Some("python-requests/2 sqlmap/1.7")));
+    let hits = run(
+        &set,
+        &get("/api/v1/x", None, Some("python-requests/2 sqlmap/1.7")),
+    );
     let mut rules: Vec<&str> = hits.iter().map(|h| &*h.rule).collect();
     rules.sort();
     assert_eq!(rules, ["legacy-api", "scanner-sqlmap"]);
     // Nothing on a plain request.
-    assert!(run(&set, &get("/api/v2/users", Some("page=2"), Some("curl/8.0"))).is_empty());
+    assert!(
+        run(
+            &set,
+            &get("/api/v2/users", Some("page=2"), Some("curl/8.0"))
+        )
+        .is_empty()
+    );
 }
 
 #[test]
@@ -122,31 +173,54 @@ fn user_rules_uri_and_any() {
         )
         .unwrap();
     let hits = run(&set, &get("/report", Some("year=1999"), None));
-    assert_eq!(hits.iter().map(|h| (&*h.rule, h.field, h.severity)).collect::<Vec<_>>(), [("uri-rule", "uri", Severity::Medium)]);
+    assert_eq!(
+        hits.iter()
+            .map(|h| (&*h.rule, h.field, h.severity))
+            .collect::<Vec<_>>(),
+        [("uri-rule", "uri", Severity::Medium)]
+    );
     let r = Request {
         referrer: Some(Cow::Borrowed("https://x.example/?t=CANARY-TOKEN-42")),
         ..get("/", None, None)
     };
     let hits = run(&set, &r);
-    assert_eq!(hits.iter().map(|h| (&*h.rule, h.field)).collect::<Vec<_>>(), [("any-rule", "referrer")]);
+    assert_eq!(
+        hits.iter().map(|h| (&*h.rule, h.field)).collect::<Vec<_>>(),
+        [("any-rule", "referrer")]
+    );
 }
 
 #[test]
 fn user_rules_errors_name_the_rule() {
-    let err = |t: &str| RuleSet::builtin().with_user_rules(t).unwrap_err().to_string();
+    let err = |t: &str| {
+        RuleSet::builtin()
+            .with_user_rules(t)
+            .unwrap_err()
+            .to_string()
+    };
     let e = err("[[rule]]\nid = \"a\"\ncategory = \"custom\"\npattern = \"x\"\nfeild = \"path\"\n");
-    assert_eq!(e, "rule a: unknown field `feild` (expected id, category, severity, field, pattern, contains, description)");
+    assert_eq!(
+        e,
+        "rule a: unknown field `feild` (expected id, category, severity, field, pattern, contains, description)"
+    );
     let e = err("[[rule]]\nid = \"bad-re\"\ncategory = \"custom\"\npattern = \"(unclosed\"\n");
     assert!(e.starts_with("rule bad-re: bad regex in `pattern`:"), "{e}");
     let e = err("[[rule]]\nid = \"c\"\ncategory = \"sqlinjection\"\npattern = \"x\"\n");
-    assert!(e.starts_with("rule c: unknown category `sqlinjection`"), "{e}");
-    let e = err("[[rule]]\nid = \"d\"\ncategory = \"custom\"\nseverity = \"urgent\"\npattern = \"x\"\n");
+    assert!(
+        e.starts_with("rule c: unknown category `sqlinjection`"),
+        "{e}"
+    );
+    let e = err(
+        "[[rule]]\nid = \"d\"\ncategory = \"custom\"\nseverity = \"urgent\"\npattern = \"x\"\n",
+    );
     assert!(e.starts_with("rule d: unknown severity `urgent`"), "{e}");
-    let e = err("[[rule]]\nid = \"e\"\ncategory = \"custom\"\nfield = \"cookie\"\npattern = \"x\"\n");
+    let e =
+        err("[[rule]]\nid = \"e\"\ncategory = \"custom\"\nfield = \"cookie\"\npattern = \"x\"\n");
     assert!(e.starts_with("rule e: unknown field name `cookie`"), "{e}");
     let e = err("[[rule]]\nid = \"f\"\ncategory = \"custom\"\n");
     assert_eq!(e, "rule f: needs exactly one of `pattern` or `contains`");
-    let e = err("[[rule]]\nid = \"g\"\ncategory = \"custom\"\npattern = \"x\"\ncontains = [\"y\"]\n");
+    let e =
+        err("[[rule]]\nid = \"g\"\ncategory = \"custom\"\npattern = \"x\"\ncontains = [\"y\"]\n");
     assert_eq!(e, "rule g: needs exactly one of `pattern` or `contains`");
     let e = err("[[rule]]\ncategory = \"custom\"\npattern = \"x\"\n");
     assert_eq!(e, "rule #1: missing `id`");
@@ -156,14 +230,18 @@ fn user_rules_errors_name_the_rule() {
     assert_eq!(e, "rule i: `contains` must be an array of strings");
     let e = err("[[rule]]\nid = \"j\"\ncategory = \"custom\"\npattern = 5\n");
     assert_eq!(e, "rule j: `pattern` must be a string");
-    let e = err("[[rule]]\nid = \"k\"\ncategory = \"custom\"\npattern = \"x\"\n[[rule]]\nid = \"k\"\ncategory = \"custom\"\npattern = \"y\"\n");
+    let e = err(
+        "[[rule]]\nid = \"k\"\ncategory = \"custom\"\npattern = \"x\"\n[[rule]]\nid = \"k\"\ncategory = \"custom\"\npattern = \"y\"\n",
+    );
     assert_eq!(e, "rule k: the id is used twice");
     let e = err("[rules]\nx = 1\n");
     assert!(e.contains("unknown top-level key `rules`"), "{e}");
     let e = err("[[rule]\nid=");
     assert!(e.starts_with("rules file is not valid TOML"), "{e}");
     // The second rule is named by position when it has no id.
-    let e = err("[[rule]]\nid = \"ok\"\ncategory = \"custom\"\npattern = \"x\"\n[[rule]]\nid = \"\"\ncategory = \"custom\"\npattern = \"y\"\n");
+    let e = err(
+        "[[rule]]\nid = \"ok\"\ncategory = \"custom\"\npattern = \"x\"\n[[rule]]\nid = \"\"\ncategory = \"custom\"\npattern = \"y\"\n",
+    );
     assert_eq!(e, "rule #2: `id` must be a non-empty string");
 }
 
@@ -171,7 +249,11 @@ fn user_rules_errors_name_the_rule() {
 fn one_hit_per_category_and_several_categories() {
     let set = RuleSet::builtin();
     // Two SQLi values and an XSS value: one sqli hit, one xss hit.
-    let r = get("/item", Some("a=1%20or%201=1&b=%27%20or%20%27x%27=%27x&c=%3Cscript%3Ealert(1)%3C/script%3E"), Some("sqlmap/1.7"));
+    let r = get(
+        "/item",
+        Some("a=1%20or%201=1&b=%27%20or%20%27x%27=%27x&c=%3Cscript%3Ealert(1)%3C/script%3E"),
+        Some("sqlmap/1.7"),
+    );
     let hits = run(&set, &r);
     let mut cats: Vec<&str> = hits.iter().map(|h| h.category.name()).collect();
     cats.sort();
@@ -181,10 +263,17 @@ fn one_hit_per_category_and_several_categories() {
 #[test]
 fn no_panic_on_odd_input() {
     let set = RuleSet::builtin();
-    for s in ["%", "%%", "%u", "%u12", "%c0", "%e0%80", "${", "${${", "<", "'", "\"", "`", "$(", "..", "&", "=", "&&==", "\u{0}", "%00"] {
+    for s in [
+        "%", "%%", "%u", "%u12", "%c0", "%e0%80", "${", "${${", "<", "'", "\"", "`", "$(", "..",
+        "&", "=", "&&==", "\u{0}", "%00",
+    ] {
         let r = get(s, Some(s), Some(s));
         let _ = run(&set, &r);
-        let r = Request { method: Some(Cow::Borrowed(s)), referrer: Some(Cow::Borrowed(s)), ..Request::default() };
+        let r = Request {
+            method: Some(Cow::Borrowed(s)),
+            referrer: Some(Cow::Borrowed(s)),
+            ..Request::default()
+        };
         let _ = run(&set, &r);
     }
 }
@@ -197,10 +286,18 @@ fn cpu_ns() -> Option<u64> {
 }
 
 fn rate(label: &str, n: usize, wall: f64, cpu: Option<(u64, u64)>) {
-    print!("{label}: wall {:.2} M req/s ({:.0} ns each)", n as f64 / wall / 1e6, wall * 1e9 / n as f64);
+    print!(
+        "{label}: wall {:.2} M req/s ({:.0} ns each)",
+        n as f64 / wall / 1e6,
+        wall * 1e9 / n as f64
+    );
     if let Some((a, b)) = cpu {
         let c = (b - a) as f64;
-        print!("; on-CPU {:.2} M req/s ({:.0} ns each)", n as f64 / c * 1e3, c / n as f64);
+        print!(
+            "; on-CPU {:.2} M req/s ({:.0} ns each)",
+            n as f64 / c * 1e3,
+            c / n as f64
+        );
     }
     println!();
 }
@@ -227,7 +324,9 @@ fn bench_benign() {
     let typical: Vec<Request<'static>> = (0..64)
         .map(|i| Request {
             method: Some(Cow::Borrowed("GET")),
-            path: Some(Cow::Owned(format!("/blog/2024/post-{i}/images/photo-{i}.jpg"))),
+            path: Some(Cow::Owned(format!(
+                "/blog/2024/post-{i}/images/photo-{i}.jpg"
+            ))),
             query: (i % 4 == 0).then(|| Cow::Owned(format!("page={i}&sort=date"))),
             user_agent: Some(Cow::Borrowed(corpus::BENIGN_UAS[i % 6])),
             referrer: Some(Cow::Borrowed("https://www.example.com/blog/2024/")),
@@ -241,5 +340,10 @@ fn bench_benign() {
         std::hint::black_box(&hits);
     }
     let cpu = c0.zip(cpu_ns());
-    rate("typical browser requests", n, t.elapsed().as_secs_f64(), cpu);
+    rate(
+        "typical browser requests",
+        n,
+        t.elapsed().as_secs_f64(),
+        cpu,
+    );
 }

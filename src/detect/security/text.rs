@@ -93,7 +93,8 @@ pub mod class {
     }
 
     /// Classes any SQL injection needs.
-    pub const SQLI: u32 = QUOTE | SPACE | PAREN | SEMI | HASH | EQ | PIPE | AMP | AT | STAR | BACKTICK | NL;
+    pub const SQLI: u32 =
+        QUOTE | SPACE | PAREN | SEMI | HASH | EQ | PIPE | AMP | AT | STAR | BACKTICK | NL;
     /// Classes any XSS needs (`:` for `javascript:`, `(` for `constructor(`).
     pub const XSS: u32 = LT | QUOTE | COLON | PAREN;
     pub const CMDI: u32 = SEMI | PIPE | AMP | NL | BACKTICK | DOLLAR;

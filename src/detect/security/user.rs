@@ -25,7 +25,9 @@ pub enum RuleError {
     UnknownTopLevel(String),
     #[error("rules file: `rule` must be an array of tables ([[rule]])")]
     NotTables,
-    #[error("rule {rule}: unknown field `{field}` (expected id, category, severity, field, pattern, contains, description)")]
+    #[error(
+        "rule {rule}: unknown field `{field}` (expected id, category, severity, field, pattern, contains, description)"
+    )]
     UnknownField { rule: String, field: String },
     #[error("rule {rule}: missing `{field}`")]
     Missing { rule: String, field: &'static str },
@@ -35,11 +37,15 @@ pub enum RuleError {
         field: String,
         expected: &'static str,
     },
-    #[error("rule {rule}: unknown category `{value}` (expected sqli, xss, traversal, command_injection, jndi, ssrf, sensitive_file, probe, scanner_agent or custom)")]
+    #[error(
+        "rule {rule}: unknown category `{value}` (expected sqli, xss, traversal, command_injection, jndi, ssrf, sensitive_file, probe, scanner_agent or custom)"
+    )]
     UnknownCategory { rule: String, value: String },
     #[error("rule {rule}: unknown severity `{value}` (expected low, medium, high or critical)")]
     UnknownSeverity { rule: String, value: String },
-    #[error("rule {rule}: unknown field name `{value}` for `field` (expected path, query, uri, user_agent, referrer or any)")]
+    #[error(
+        "rule {rule}: unknown field name `{value}` for `field` (expected path, query, uri, user_agent, referrer or any)"
+    )]
     UnknownTarget { rule: String, value: String },
     #[error("rule {rule}: bad regex in `pattern`: {error}")]
     BadRegex { rule: String, error: String },

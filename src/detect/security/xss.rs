@@ -7,14 +7,22 @@ use super::text::{find_ci, starts_ci};
 
 /// Tags that are dangerous by themselves.
 const ALWAYS: [&[u8]; 12] = [
-    b"script", b"iframe", b"frame", b"frameset", b"object", b"embed", b"applet", b"meta",
-    b"base", b"xss", b"portal", b"plaintext",
+    b"script",
+    b"iframe",
+    b"frame",
+    b"frameset",
+    b"object",
+    b"embed",
+    b"applet",
+    b"meta",
+    b"base",
+    b"xss",
+    b"portal",
+    b"plaintext",
 ];
 
 /// Words after `on` that are not event handlers.
-const NOT_EVENTS: [&[u8]; 8] = [
-    b"line", b"ly", b"ce", b"to", b"ion", b"es", b"set", b"ward",
-];
+const NOT_EVENTS: [&[u8]; 8] = [b"line", b"ly", b"ce", b"to", b"ion", b"es", b"set", b"ward"];
 
 pub fn detect(s: &[u8]) -> Option<&'static str> {
     let has_lt = memchr::memchr(b'<', s).is_some();
@@ -111,7 +119,10 @@ fn event_handler(s: &[u8]) -> bool {
         let at = i + p;
         i = at + 2;
         let before_ok = at == 0
-            || matches!(s[at - 1], b' ' | b'"' | b'\'' | b'/' | b'\t' | b'\n' | b'\r' | b';' | 0x0c);
+            || matches!(
+                s[at - 1],
+                b' ' | b'"' | b'\'' | b'/' | b'\t' | b'\n' | b'\r' | b';' | 0x0c
+            );
         if !before_ok {
             continue;
         }
@@ -194,17 +205,26 @@ fn js_breakout(s: &[u8]) -> bool {
             continue;
         }
         let mut j = i + 1;
-        while j < s.len() && matches!(s[j], b' ' | b';' | b'+' | b'-' | b')' | b'}' | b'*' | b'|' | b'&')
+        while j < s.len()
+            && matches!(
+                s[j],
+                b' ' | b';' | b'+' | b'-' | b')' | b'}' | b'*' | b'|' | b'&'
+            )
         {
             j += 1;
         }
         let rest = &s[j..];
-        for sink in [&b"alert"[..], b"prompt", b"confirm", b"eval", b"window[", b"top["] {
+        for sink in [
+            &b"alert"[..],
+            b"prompt",
+            b"confirm",
+            b"eval",
+            b"window[",
+            b"top[",
+        ] {
             if starts_ci(rest, sink) {
                 let after = &rest[sink.len()..];
-                if sink.ends_with(b"[")
-                    || matches!(after.first(), Some(b'(' | b'`'))
-                {
+                if sink.ends_with(b"[") || matches!(after.first(), Some(b'(' | b'`')) {
                     return true;
                 }
             }
