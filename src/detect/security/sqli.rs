@@ -113,8 +113,8 @@ fn classify(w: &[u8], call: bool, method: bool, toks: &mut Tokens) -> Tk {
             | b"current_user" | b"substring" | b"substr" | b"mid" | b"ascii" | b"ord" | b"hex"
             | b"unhex" | b"if" | b"ifnull" | b"count" | b"cast" | b"convert" | b"length"
             | b"group_concat" | b"md5" | b"now" | b"sysdate" | b"floor" | b"rand" | b"elt"
-            | b"make_set" | b"char_length" | b"lower" | b"upper" | b"iif" | b"exp" | b"row"
-            | b"schema" | b"db_name" | b"user_name" => {
+            | b"make_set" | b"char_length" | b"lower" | b"upper" | b"iif" | b"exists" | b"exp"
+            | b"row" | b"schema" | b"db_name" | b"user_name" => {
                 return Tk::Func;
             }
             _ => {}

@@ -347,3 +347,84 @@ fn bench_benign() {
         cpu,
     );
 }
+
+/// Payloads from public cheat sheets (OWASP XSS filter evasion, sqlmap/PayloadsAllTheThings
+/// styles) written down after the detectors and not used to tune them; the first run caught
+/// 24/25 SQLi (missing `' OR EXISTS(`, since added) and 25/25 XSS.
+#[test]
+fn held_out_payloads() {
+    let set = RuleSet::builtin();
+    let sqli = [
+        "1' AND '1'='1",
+        "1 AND 1=1--",
+        "' OR 'a'='a'--",
+        "admin' or 1=1#",
+        "1' or '1'='1'/*",
+        "' or 1=1 limit 1 -- -+",
+        "1' and 1=1 union select 1,database(),3--",
+        "1 union select null,@@version",
+        "1' AND (SELECT 1 FROM dual WHERE 1=1)='1",
+        "'||(SELECT version())||'",
+        "1' AND 2>1--",
+        "-1' UNION SELECT table_name FROM all_tables--",
+        "1 AND (SELECT 5 FROM (SELECT(SLEEP(3)))x)",
+        "1'; WAITFOR DELAY '00:00:05'--",
+        "1 rlike sleep(3)",
+        "admin')--",
+        "') or '1'='1'--",
+        "1' GROUP BY 1,2,3--",
+        "' and substring(@@version,1,1)='5",
+        "1 or 'a'='a'",
+        "' OR EXISTS(SELECT * FROM users)--",
+        "1' and extractvalue(rand(),concat(0x3a,(select version())))--",
+        "' UNION ALL SELECT NULL,CONCAT(0x71,0x71)--",
+        "1 AND 3435=3435",
+        "\") or (\"1\"=\"1",
+    ];
+    let xss = [
+        "<img src=1 href=1 onerror=\"javascript:alert(1)\"></img>",
+        "<svg><script>alert(1)</script></svg>",
+        "<body onpageshow=alert(1)>",
+        "<form><button formaction=javascript:alert(1)>X</button>",
+        "<isindex type=image src=1 onerror=alert(1)>",
+        "<iframe src=\"data:text/html,<script>alert(1)</script>\">",
+        "<a onmouseover=alert(1)>x</a>",
+        "<div onpointerover=\"alert(1)\">",
+        "<style onload=alert(1)>",
+        "<input onblur=alert(1) autofocus><input autofocus>",
+        "<select autofocus onfocus=alert(1)>",
+        "<textarea autofocus onfocus=alert(1)>",
+        "<keygen autofocus onfocus=alert(1)>",
+        "\"><img src=x onerror=confirm(1)>",
+        "'\"><svg/onload=prompt(1)>",
+        "<object data=\"data:text/html,<script>alert(1)</script>\">",
+        "<embed src=\"data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==\">",
+        "javascript:/*--></title></style></textarea></script><svg/onload='+/\"/+/onmouseover=1/+/[*/[]/+alert(1)//'>",
+        "<IMG SRC=JaVaScRiPt:alert('XSS')>",
+        "<IMG SRC=\"jav&#x09;ascript:alert('XSS');\">",
+        "<BODY ONLOAD=alert('XSS')>",
+        "<LINK REL=\"stylesheet\" HREF=\"javascript:alert('XSS');\">",
+        "<TABLE BACKGROUND=\"javascript:alert('XSS')\">",
+        "<DIV STYLE=\"background-image: url(javascript:alert('XSS'))\">",
+        "<IMG SRC=`javascript:alert(\"RSnake says, 'XSS'\")`>",
+    ];
+    let chk = |v: &str, c: Category| {
+        let r = get("/x", Some(&format!("q={}", corpus::encode_value(v))), None);
+        run(&set, &r).iter().any(|h| h.category == c)
+    };
+    let s = sqli.iter().filter(|v| chk(v, Category::Sqli)).count();
+    let x = xss.iter().filter(|v| chk(v, Category::Xss)).count();
+    for v in sqli {
+        if !chk(v, Category::Sqli) {
+            println!("miss sqli {v}");
+        }
+    }
+    for v in xss {
+        if !chk(v, Category::Xss) {
+            println!("miss xss {v}");
+        }
+    }
+    println!("held-out sqli {s}/{} xss {x}/{}", sqli.len(), xss.len());
+    assert!(s * 100 >= sqli.len() * 96, "sqli {s}/{}", sqli.len());
+    assert!(x * 100 >= xss.len() * 96, "xss {x}/{}", xss.len());
+}
