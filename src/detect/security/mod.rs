@@ -8,6 +8,12 @@
 //! for XSS, segment-aware traversal, separator+command for shell injection) and one
 //! Aho-Corasick automaton of keywords. Each detector exits early on the bytes it needs, so
 //! benign requests cost little. A request yields at most one hit per category.
+//!
+//! Why not libinjection: `libinjectionrs` 0.1.1 was measured against these detectors on
+//! the corpus (values decoded the same way): SQLi 52/55 vs 55/55, XSS 37/48 vs 48/48
+//! (it has no notion of `javascript:` URLs or JS-string breakouts), and 8 of 392 benign
+//! values flagged (`5 > 3 and 2 < 4`, `sum(a, b)`, `SELECT count(*) FROM orders`) vs 0, at
+//! several µs per value. So it is not a dependency.
 
 pub mod corpus;
 
