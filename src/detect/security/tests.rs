@@ -428,3 +428,26 @@ fn held_out_payloads() {
     assert!(s * 100 >= sqli.len() * 96, "sqli {s}/{}", sqli.len());
     assert!(x * 100 >= xss.len() * 96, "xss {x}/{}", xss.len());
 }
+
+proptest::proptest! {
+    /// Bad input never panics, whatever the bytes (escapes, quotes, lookups, high bytes).
+    #[test]
+    fn never_panics(
+        path in "[/%.a-zA-Z0-9${}()<>'\"`;|&=+\\\\#@*-]{0,40}",
+        query in "[%.a-zA-Z0-9${}()<>'\"`;|&=+ \\\\#@*:éı-]{0,60}",
+        ua in "\\PC{0,40}",
+    ) {
+        let set = RuleSet::builtin();
+        let r = Request {
+            method: Some(Cow::Owned(path.clone())),
+            referrer: Some(Cow::Owned(format!("https://x/?{query}"))),
+            ..get(&path, Some(&query), Some(&ua))
+        };
+        let hits = run(&set, &r);
+        // At most one hit per category.
+        let mut cats: Vec<_> = hits.iter().map(|h| h.category).collect();
+        cats.sort_by_key(|c| c.name());
+        cats.dedup();
+        proptest::prop_assert_eq!(cats.len(), hits.len());
+    }
+}

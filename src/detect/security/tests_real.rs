@@ -353,3 +353,74 @@ fn real_combined_samples() {
         )]
     );
 }
+
+/// Every ALB sample: the request is the 13th field and the user agent the 14th. Only the
+/// README's attack lines hit.
+#[test]
+fn real_alb_samples() {
+    let Some(dir) = formats() else {
+        println!("skipped: formats folder not found");
+        return;
+    };
+    let set = RuleSet::builtin();
+    let mut got = Vec::new();
+    let mut names: Vec<_> = std::fs::read_dir(dir.join("alb"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    for name in &names {
+        let text = std::fs::read(dir.join("alb").join(name)).unwrap();
+        let text = String::from_utf8_lossy(&text);
+        for (n, line) in text.lines().enumerate() {
+            let f = split_combined(line);
+            if f.len() < 14 || !matches!(f[0], "http" | "https" | "h2" | "ws" | "wss") {
+                continue;
+            }
+            let rl = lex::request_line(f[12]);
+            let r = Request {
+                method: rl.method.map(Cow::Borrowed),
+                path: rl.path.map(Cow::Borrowed),
+                query: rl.query.map(Cow::Borrowed),
+                user_agent: lex::dash(f[13]).map(Cow::Borrowed),
+                ..Request::default()
+            };
+            let mut hits = Vec::new();
+            set.check(&r, &mut hits);
+            for h in hits {
+                got.push(format!(
+                    "{name}:{} {} {} {}",
+                    n + 1,
+                    h.category.name(),
+                    h.rule,
+                    h.field
+                ));
+            }
+        }
+    }
+    for g in &got {
+        println!("{g}");
+    }
+    let want = [
+        "crowdsec-hub-aws-alb-http-bad-user-agent.log:2 scanner_agent scanner-nikto user_agent",
+        "crowdsec-hub-aws-alb-http-bad-user-agent.log:3 scanner_agent scanner-nikto user_agent",
+        "crowdsec-hub-aws-alb-http-bad-user-agent.log:4 probe probe-cms-login path",
+        "crowdsec-hub-aws-alb-http-bad-user-agent.log:4 scanner_agent scanner-nikto user_agent",
+        "crowdsec-hub-aws-alb-logs.log:4 traversal traversal-dotdot path",
+        "crowdsec-hub-aws-alb-logs.log:5 sensitive_file sensitive-cloud-credentials path",
+        "crowdsec-hub-aws-alb-logs.log:5 jndi jndi-lookup user_agent",
+        "crowdsec-hub-aws-alb-logs.log:6 probe probe-ognl-injection path",
+        "crowdsec-hub-aws-alb-logs.log:7 probe probe-cacti-cve-2022-46169 path",
+        "crowdsec-hub-aws-alb-logs.log:7 command_injection cmdi-chain query",
+        "crowdsec-hub-aws-alb-logs.log:11 traversal traversal-dotdot path",
+        "crowdsec-hub-aws-alb-logs.log:12 sensitive_file sensitive-cloud-credentials path",
+        "crowdsec-hub-aws-alb-logs.log:12 jndi jndi-lookup user_agent",
+        "crowdsec-hub-aws-alb-logs.log:13 probe probe-ognl-injection path",
+        "crowdsec-hub-aws-alb-logs.log:14 probe probe-cacti-cve-2022-46169 path",
+        "crowdsec-hub-aws-alb-logs.log:14 command_injection cmdi-chain query",
+        "elastic-integrations-test-alb.log:2 probe probe-mozi-jaws-shell path",
+        "elastic-integrations-test-alb.log:2 command_injection cmdi-chain query",
+        "vectordotdev-vrl-parse_aws_alb_log.log:12 probe probe-cgi-bin path",
+    ];
+    assert_eq!(got, want);
+}
