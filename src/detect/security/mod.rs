@@ -407,7 +407,7 @@ impl RuleSet {
 
     /// Keyword automaton over a decoded path or query.
     fn keywords(&self, d: &[u8], where_: u8, field: &'static str, out: &mut Out<'_>) {
-        for m in self.url_ac.find_overlapping_iter(d) {
+        for m in self.url_ac.find_iter(d) {
             let k = &rules::URL_KEYWORDS[m.pattern().as_usize()];
             if k.fields & where_ == 0 || out.has(k.category) {
                 continue;
@@ -423,6 +423,9 @@ impl RuleSet {
         self.keywords(d, rules::PATH, "path", out);
         if let Some(rule) = checks::traversal(d, true) {
             out.add(rule, Category::Traversal, Severity::High, "path");
+        }
+        if memchr::memchr(b'$', d).is_some() && checks::jndi(d) {
+            out.add("jndi-lookup", Category::Jndi, Severity::Critical, "path");
         }
         if !out.has(Category::SensitiveFile) && checks::backup_file(d) {
             out.add(

@@ -482,7 +482,6 @@ pub const URL_KEYWORDS: &[Kw] = &[
     kw("gopher://", "ssrf-scheme", Ssrf, High, QUERY, false),
     kw("dict://", "ssrf-scheme", Ssrf, High, QUERY, false),
     kw("file://", "ssrf-scheme", Ssrf, High, QUERY, false),
-    kw("ldap://", "ssrf-scheme", Ssrf, Medium, QUERY, false),
 ];
 
 /// Scanner and attack-tool names in the user agent.

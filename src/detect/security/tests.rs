@@ -261,6 +261,34 @@ fn one_hit_per_category_and_several_categories() {
 }
 
 #[test]
+fn jndi_in_every_field() {
+    let set = RuleSet::builtin();
+    let cats = |r: &Request<'_>| {
+        run(&set, r)
+            .into_iter()
+            .map(|h| (h.category, h.field))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        cats(&get("/%24%7Bjndi:ldap://x/a%7D", None, None)),
+        [(Category::Jndi, "path")]
+    );
+    assert_eq!(
+        cats(&get("/", Some("x=${${lower:j}ndi:ldap://x/a}"), None)),
+        [(Category::Jndi, "query")]
+    );
+    assert_eq!(
+        cats(&get("/", None, Some("${jndi:ldap://x/a}"))),
+        [(Category::Jndi, "user_agent")]
+    );
+    let r = Request {
+        referrer: Some(Cow::Borrowed("${${::-j}ndi:rmi://x/a}")),
+        ..get("/", None, None)
+    };
+    assert_eq!(cats(&r), [(Category::Jndi, "referrer")]);
+}
+
+#[test]
 fn no_panic_on_odd_input() {
     let set = RuleSet::builtin();
     for s in [
