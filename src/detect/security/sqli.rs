@@ -382,6 +382,16 @@ fn anywhere(t: &[Tk]) -> Option<&'static str> {
     None
 }
 
+/// `ORDER BY`, `LIMIT 1`, `HAVING 1=1`, `PROCEDURE analyse()`: the clause at `i` has SQL
+/// after it, not a word (`3 group discount`, `5 limit per customer`).
+fn clause_args(t: &[Tk], i: usize) -> bool {
+    match t.get(i + 1) {
+        Some(Tk::Kw | Tk::Num | Tk::Func) => true,
+        Some(Tk::Word) => t.get(i + 2) == Some(&Tk::LParen),
+        _ => false,
+    }
+}
+
 /// The value breaks out of a quoted string (`t[0]` is the string it closed).
 fn breakout(t: &[Tk]) -> Option<&'static str> {
     let mut i = 1;
@@ -392,7 +402,8 @@ fn breakout(t: &[Tk]) -> Option<&'static str> {
         Tk::Comment => Some("sqli-quote-comment"),
         Tk::Logic if after_logic(t, i, false) => Some("sqli-tautology"),
         Tk::Cmp if t.get(i + 1).is_some_and(|&b| operand(b, false)) => Some("sqli-tautology"),
-        Tk::Clause | Tk::Union => Some("sqli-quote-clause"),
+        Tk::Clause if clause_args(t, i) => Some("sqli-quote-clause"),
+        Tk::Union => Some("sqli-quote-clause"),
         _ => None,
     }
 }
@@ -415,7 +426,7 @@ fn numeric(t: &[Tk]) -> Option<&'static str> {
     }
     match t.get(i)? {
         Tk::Logic if after_logic(t, i, true) => Some("sqli-tautology"),
-        Tk::Clause if t.get(i + 1).is_some() => Some("sqli-numeric-clause"),
+        Tk::Clause if clause_args(t, i) => Some("sqli-numeric-clause"),
         _ => None,
     }
 }
