@@ -1,9 +1,13 @@
 //! The subcommands, on top of the library. `run` turns a parsed command line into an exit code.
 
 mod bench;
+mod demo;
+mod eval;
 mod follow;
+mod live;
 mod report;
 mod scan;
+mod sim;
 
 use crate::cli::{Cli, Command, Common};
 use crate::detect::security::RuleSet;
@@ -45,12 +49,84 @@ pub(crate) fn load_rules(common: &Common) -> Result<Arc<RuleSet>, Failure> {
         .map_err(|e| Failure::msg(format!("{}: {e}", path.display())))
 }
 
-pub fn run(cli: Cli) -> ExitCode {
-    let res = match &cli.command {
+fn theme(cli: &Cli) -> Result<crate::tui::Theme, Failure> {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    crate::tui::Theme::load(cli.ui.theme.as_deref(), no_color).map_err(Failure::msg)
+}
+
+fn log_time(s: &Option<String>, what: &str) -> Result<Option<crate::record::Micros>, Failure> {
+    match s {
+        None => Ok(None),
+        Some(t) => crate::parse::lex::iso8601(t)
+            .map(Some)
+            .ok_or_else(|| Failure::msg(format!("--{what} {t}: not an RFC 3339 time"))),
+    }
+}
+
+fn dispatch(cli: &Cli) -> Result<(), Failure> {
+    use std::io::IsTerminal;
+    let tty = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
+    match &cli.command {
         Some(Command::Scan(a)) => scan::run(a, &cli.common),
         Some(Command::Bench(a)) => bench::run(a),
-        Some(_) | None => Err(Failure::msg("not yet available in this build")),
+        Some(Command::Score(a)) => score(&a.file),
+        Some(Command::Sim(a)) => sim::run(a),
+        Some(Command::Eval(a)) => eval::run(a),
+        Some(Command::Demo(a)) => {
+            if a.headless || !tty {
+                demo::headless(a.seed, load_rules(&cli.common)?, cli.common.window)
+            } else {
+                live::run(live::Kind::Demo { seed: a.seed, speed: a.speed }, &cli.common, theme(cli)?)
+            }
+        }
+        Some(Command::Replay(a)) => {
+            let kind = live::Kind::Replay {
+                paths: a.paths.clone(),
+                speed: a.speed,
+                from: log_time(&a.from, "from")?,
+                to: log_time(&a.to, "to")?,
+            };
+            live::run(kind, &cli.common, theme(cli)?)
+        }
+        None if cli.paths.is_empty() => {
+            use clap::CommandFactory;
+            let _ = Cli::command().print_help();
+            Ok(())
+        }
+        None if !tty => {
+            // Not a terminal: behave like `scan --follow`, so pipes and services get events.
+            let args = crate::cli::ScanArgs {
+                paths: cli.paths.clone(),
+                follow: true,
+                windows: false,
+                output: crate::cli::Output::Json,
+            };
+            scan::run(&args, &cli.common)
+        }
+        None => live::run(live::Kind::Live { paths: cli.paths.clone() }, &cli.common, theme(cli)?),
+    }
+}
+
+fn score(file: &str) -> Result<(), Failure> {
+    let stdout = io::stdout();
+    let out = io::BufWriter::new(stdout.lock());
+    let res = if file == "-" {
+        crate::detect::anomaly::score_csv(io::stdin().lock(), out)
+    } else {
+        let f = std::fs::File::open(file).map_err(|e| Failure::msg(format!("{file}: {e}")))?;
+        crate::detect::anomaly::score_csv(io::BufReader::new(f), out)
     };
+    match res {
+        Ok(report) => {
+            eprintln!("lbtop: {file}: {report}");
+            Ok(())
+        }
+        Err(e) => Err(Failure::msg(format!("{file}: {e}"))),
+    }
+}
+
+pub fn run(cli: Cli) -> ExitCode {
+    let res = dispatch(&cli);
     match res {
         Ok(()) => ExitCode::SUCCESS,
         // A closed pipe (`lbtop scan … | head`) is a normal way to stop.
