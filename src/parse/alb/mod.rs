@@ -114,7 +114,9 @@ pub fn parse(line: &str) -> Parsed<'_> {
         let ty = f.raw(Field::Type);
         let plausible = !ty.is_empty()
             && ty.len() <= 8
-            && ty.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            && ty
+                .bytes()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
             && f.len() >= MIN_FIELDS
             && sane_time(f.raw(Field::Time)).is_some();
         if !plausible {

@@ -79,7 +79,10 @@ fn sample_file_every_line() {
     assert_eq!(r.query.as_deref(), Some("page=2"));
     assert_eq!(r.protocol.as_deref(), Some("HTTP/1.1"));
     assert!(r.user_agent.as_deref().unwrap().ends_with("Firefox/123.0"));
-    assert_eq!((r.tls_cipher.as_deref(), r.tls_protocol.as_deref()), (None, None));
+    assert_eq!(
+        (r.tls_cipher.as_deref(), r.tls_protocol.as_deref()),
+        (None, None)
+    );
     assert_eq!(
         r.trace_id.as_deref(),
         Some("Root=1-65e6ee01-aaaabbbbccccddddeeeeffff")
@@ -103,9 +106,15 @@ fn sample_file_every_line() {
         f.get(Field::ConnTraceId),
         Some("TID_9f8e7d6c5b4a39281706f5e4d3c2b1a0")
     );
-    assert_eq!(f.get(Field::TransformedHost), Some("internal-api.example.org"));
+    assert_eq!(
+        f.get(Field::TransformedHost),
+        Some("internal-api.example.org")
+    );
     assert_eq!(f.get(Field::TransformedUri), Some("/v2/orders"));
-    assert_eq!(f.get(Field::RequestTransformStatus), Some("TransformSuccess"));
+    assert_eq!(
+        f.get(Field::RequestTransformStatus),
+        Some("TransformSuccess")
+    );
     assert_eq!(f.get(Field::MatchedRulePriority), Some("10"));
 
     // 3: h2 redirect action, no target, -1 timings.
@@ -115,7 +124,12 @@ fn sample_file_every_line() {
     assert_eq!((r.status, r.backend_status), (Some(301), None));
     assert_eq!(r.backend, None);
     assert_eq!(
-        (r.request_time_us, r.backend_time_us, r.response_time_us, r.total_time_us),
+        (
+            r.request_time_us,
+            r.backend_time_us,
+            r.response_time_us,
+            r.total_time_us
+        ),
         (None, None, None, None)
     );
     assert_eq!(r.tls_protocol.as_deref(), Some("TLSv1.3"));
@@ -157,12 +171,18 @@ fn sample_file_every_line() {
         Some("old-lb-123.us-east-1.elb.amazonaws.com")
     );
     let r = req(&o[7]);
-    assert_eq!((r.status, r.backend_status, r.bytes_out), (Some(460), None, Some(0)));
+    assert_eq!(
+        (r.status, r.backend_status, r.bytes_out),
+        (Some(460), None, Some(0))
+    );
     assert_eq!(r.path.as_deref(), Some("/slow"));
 
     // 9: Lambda failure: 502, no target, error_reason.
     let r = req(&o[8]);
-    assert_eq!((r.status, r.backend_status, r.backend.as_deref()), (Some(502), None, None));
+    assert_eq!(
+        (r.status, r.backend_status, r.backend.as_deref()),
+        (Some(502), None, None)
+    );
     assert_eq!(r.reason.as_deref(), Some("LambdaInvalidResponse"));
     assert_eq!(r.backend_time_us, Some(30_000));
     assert!(r.is_lb_5xx());
@@ -170,7 +190,14 @@ fn sample_file_every_line() {
     // 10: malformed request `"- http://host:80- -"`.
     let r = req(&o[9]);
     assert_eq!(r.status, Some(400));
-    assert_eq!((r.method.as_deref(), r.path.as_deref(), r.protocol.as_deref()), (None, None, None));
+    assert_eq!(
+        (
+            r.method.as_deref(),
+            r.path.as_deref(),
+            r.protocol.as_deref()
+        ),
+        (None, None, None)
+    );
     assert_eq!(
         r.host.as_deref(),
         Some("lbtop-demo-123456.eu-west-1.elb.amazonaws.com")
@@ -181,7 +208,10 @@ fn sample_file_every_line() {
     // 11: `"- - -"`.
     let r = req(&o[10]);
     assert_eq!(r.status, Some(400));
-    assert_eq!((r.method.as_deref(), r.host.as_deref(), r.path.as_deref()), (None, None, None));
+    assert_eq!(
+        (r.method.as_deref(), r.host.as_deref(), r.path.as_deref()),
+        (None, None, None)
+    );
     assert_eq!(r.bytes_in, Some(0));
 
     // 12: space inside the URL, classification reason.
@@ -201,13 +231,19 @@ fn sample_file_every_line() {
     let r = req(&o[12]);
     assert_eq!(r.client_ip, ip("2001:db8:85a3:1:2:8a2e:370:7334"));
     assert_eq!(r.client_port, Some(50599));
-    assert_eq!(r.backend.as_deref(), Some("2001:db8:aaaa:6:0:ed83:f46:1:8443"));
+    assert_eq!(
+        r.backend.as_deref(),
+        Some("2001:db8:aaaa:6:0:ed83:f46:1:8443")
+    );
     assert_eq!(r.query.as_deref(), Some("q=shoes&limit=50"));
     assert_eq!(r.total_time_us, Some(53_000));
 
     // 14: WAF fixed-response to a double-encoded traversal.
     let r = req(&o[13]);
-    assert_eq!((r.status, r.backend_status, r.backend.as_deref()), (Some(403), None, None));
+    assert_eq!(
+        (r.status, r.backend_status, r.backend.as_deref()),
+        (Some(403), None, None)
+    );
     assert_eq!(
         r.path.as_deref(),
         Some("/%%32%65%%32%65/%%32%65%%32%65/etc/passwd")
@@ -228,7 +264,10 @@ fn sample_file_every_line() {
     let f = Fields::split(SAMPLE.lines().nth(15).unwrap()).unwrap();
     assert_eq!(f.get(Field::TargetPortList), Some("10.20.0.16:80"));
     assert_eq!(f.get(Field::TargetStatusCodeList), Some("404"));
-    assert_eq!(f.get(Field::ConnTraceId), Some("TID_95969798999a9b9c9d9e9fa0a1a2a3a4"));
+    assert_eq!(
+        f.get(Field::ConnTraceId),
+        Some("TID_95969798999a9b9c9d9e9fa0a1a2a3a4")
+    );
 
     // 17: blank; 18–20: non-request records; 21–23: rejected lines.
     assert_eq!(o[16], Outcome::Skipped("blank"));
@@ -343,7 +382,10 @@ fn conformance_spot_checks() {
     let o = outcomes(&text, None);
     // Line 11: malformed request, -1 timings, target `-`.
     let r = req(&o[10]);
-    assert_eq!((r.status, r.backend.as_deref(), r.total_time_us), (Some(400), None, None));
+    assert_eq!(
+        (r.status, r.backend.as_deref(), r.total_time_us),
+        (Some(400), None, None)
+    );
     assert_eq!(r.method, None);
     assert_eq!(
         r.host.as_deref(),
@@ -357,7 +399,10 @@ fn conformance_spot_checks() {
     for r in [req(&o[12]), req(&o[13])] {
         assert_eq!(r.client_ip, ip("2601:6bbc:c529:9dad:6bbc:c529:9dad:6bbc"));
         assert_eq!(r.client_port, Some(50599));
-        assert_eq!(r.backend.as_deref(), Some("fd6d:6bbc:c529:6::face:ed83:f46:80"));
+        assert_eq!(
+            r.backend.as_deref(),
+            Some("fd6d:6bbc:c529:6::face:ed83:f46:80")
+        );
         assert_eq!(r.host.as_deref(), Some("some.domain.com"));
         assert_eq!(r.total_time_us, Some(53_000));
     }
@@ -367,12 +412,18 @@ fn conformance_spot_checks() {
     };
     let o = outcomes(&text, None);
     let r = req(&o[4]); // the `"-" "-"1` typo line
-    assert_eq!((r.scheme.as_deref(), r.status, r.bytes_out), (Some("wss"), Some(101), Some(786)));
+    assert_eq!(
+        (r.scheme.as_deref(), r.status, r.bytes_out),
+        (Some("wss"), Some(101), Some(786))
+    );
     let r = req(&o[6]);
     assert_eq!(r.reason.as_deref(), Some("LambdaInvalidResponse"));
     assert_eq!((r.status, r.backend_status), (Some(502), None));
     let r = req(&o[8]); // "- - -"
-    assert_eq!((r.status, r.method.as_deref(), r.path.as_deref()), (Some(400), None, None));
+    assert_eq!(
+        (r.status, r.method.as_deref(), r.path.as_deref()),
+        (Some(400), None, None)
+    );
 
     let Some(text) = fixture("alb", "elastic-integrations-test-alb.log") else {
         return;
@@ -382,11 +433,21 @@ fn conformance_spot_checks() {
     assert_eq!(r.reason.as_deref(), Some("SpaceInUri"));
     assert_eq!(r.user_agent.as_deref(), Some("Hello, world"));
     assert_eq!(r.path.as_deref(), Some("/shell"));
-    for i in 2..6 {
-        assert_eq!(o[i], Outcome::Rejected(Reject("nlb-record")), "line {}", i + 1);
+    for (i, out) in o.iter().enumerate().take(6).skip(2) {
+        assert_eq!(
+            *out,
+            Outcome::Rejected(Reject("nlb-record")),
+            "line {}",
+            i + 1
+        );
     }
-    for i in 6..9 {
-        assert_eq!(o[i], Outcome::Rejected(Reject("alb-connection-log")), "line {}", i + 1);
+    for (i, out) in o.iter().enumerate().take(9).skip(6) {
+        assert_eq!(
+            *out,
+            Outcome::Rejected(Reject("alb-connection-log")),
+            "line {}",
+            i + 1
+        );
     }
     let r = req(&o[9]);
     assert_eq!(r.status, Some(200));
@@ -397,21 +458,33 @@ fn conformance_spot_checks() {
     };
     let o = outcomes(&text, None);
     let r = req(&o[4]);
-    assert_eq!(r.user_agent.as_deref(), Some("${jndi:ldap://${java:version}.domain/a}"));
-    assert_eq!((r.status, r.backend_status, r.request_time_us), (Some(404), None, None));
+    assert_eq!(
+        r.user_agent.as_deref(),
+        Some("${jndi:ldap://${java:version}.domain/a}")
+    );
+    assert_eq!(
+        (r.status, r.backend_status, r.request_time_us),
+        (Some(404), None, None)
+    );
     let r = req(&o[3]);
     assert_eq!(r.path.as_deref(), Some("/%%32%65%%32%65/"));
     assert_eq!(r.host.as_deref(), Some("api.example.com"));
     let f = Fields::split(text.lines().nth(7).unwrap()).unwrap();
     assert_eq!(f.get(Field::TransformedHost), Some("m.example.com"));
-    assert_eq!(f.get(Field::RequestTransformStatus), Some("TransformSuccess"));
+    assert_eq!(
+        f.get(Field::RequestTransformStatus),
+        Some("TransformSuccess")
+    );
 
     let Some(text) = fixture("alb", "elastic-beats-application-lb-http.log") else {
         return;
     };
     let o = outcomes(&text, None);
     let r = req(&o[0]);
-    assert_eq!((r.status, r.backend_status, r.total_time_us), (Some(460), None, None));
+    assert_eq!(
+        (r.status, r.backend_status, r.total_time_us),
+        (Some(460), None, None)
+    );
     assert_eq!(r.client_ip, ip("77.227.156.41"));
 }
 
@@ -471,10 +544,18 @@ fn alb_throughput() {
     let mut text = String::new();
     let n = 200_000;
     for i in 0..n {
-        let ip = format!("10.{}.{}.{}:{}", i % 200, (i / 200) % 250, i % 251, 1024 + i % 60000);
-        let line = base
-            .replacen("198.51.100.8:40002", &ip, 1)
-            .replacen("10:00:02.500000Z", &format!("10:{:02}:{:02}.{:06}Z", (i / 60) % 60, i % 60, i), 1);
+        let ip = format!(
+            "10.{}.{}.{}:{}",
+            i % 200,
+            (i / 200) % 250,
+            i % 251,
+            1024 + i % 60000
+        );
+        let line = base.replacen("198.51.100.8:40002", &ip, 1).replacen(
+            "10:00:02.500000Z",
+            &format!("10:{:02}:{:02}.{:06}Z", (i / 60) % 60, i % 60, i),
+            1,
+        );
         writeln!(text, "{line}").unwrap();
     }
     let lines: Vec<&str> = text.lines().collect();
@@ -505,150 +586,4 @@ fn alb_throughput() {
         best_cpu * 1e9 / n as f64,
         rate(best_wall),
     );
-}
-
-#[test]
-#[ignore]
-fn zz_parts() {
-    fn cpu_ns() -> u64 {
-        let s = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap();
-        s.split_whitespace().next().unwrap().parse().unwrap()
-    }
-    let base = SAMPLE.lines().nth(1).unwrap();
-    let lines: Vec<String> = (0..200_000).map(|i| base.replacen("198.51.100.8:40002", &format!("10.0.{}.{}:{}", i % 250, i % 200, 1000 + i % 5000), 1)).collect();
-    macro_rules! bench {
-        ($name:expr, $e:expr) => {{
-            let mut best = u64::MAX;
-            for _ in 0..5 {
-                let c = cpu_ns();
-                for l in &lines { std::hint::black_box($e(std::hint::black_box(l.as_str()))); }
-                best = best.min(cpu_ns() - c);
-            }
-            println!("{:>12}: {:.0} ns/line", $name, best as f64 / lines.len() as f64);
-        }};
-    }
-    bench!("kind", |l: &str| kind(l) as u8);
-    bench!("split", |l: &str| Fields::split(l).unwrap().len());
-    bench!("iso", |l: &str| lex::iso8601(&l[6..33]));
-    bench!("hostport", |l: &str| { let f = Fields::split(l).unwrap(); let (h, p) = lex::split_host_port(f.raw(Field::Client)); (lex::ip(h), p) });
-    bench!("reqline", |l: &str| { let f = Fields::split(l).unwrap(); lex::request_line(f.raw(Field::Request)).path.map(|p| p.len()) });
-    bench!("secs", |l: &str| { let f = Fields::split(l).unwrap(); lex::secs_to_us(f.raw(Field::TargetProcessingTime)) });
-    bench!("parse", |l: &str| parse(l).unwrap().bytes_out);
-}
-
-fn split_iter<'a>(line: &'a str, out: &mut [&'a str]) -> usize {
-    let b = line.as_bytes();
-    let mut it = memchr::memchr2_iter(b' ', b'"', b);
-    let mut i = 0;
-    let mut n = 0;
-    while i < b.len() && n < out.len() {
-        if b[i] == b'"' {
-            let end = loop {
-                match it.next() {
-                    None => return n,
-                    Some(h) if h <= i || b[h] != b'"' || b[h - 1] == b'\\' => continue,
-                    Some(h) => break h,
-                }
-            };
-            out[n] = &line[i + 1..end];
-            i = end + 1;
-            if i < b.len() && b[i] == b' ' { i += 1; }
-        } else {
-            let end = loop {
-                match it.next() {
-                    None => break b.len(),
-                    Some(h) if h < i || b[h] != b' ' => continue,
-                    Some(h) => break h,
-                }
-            };
-            out[n] = &line[i..end];
-            i = end + 1;
-        }
-        n += 1;
-    }
-    n
-}
-
-fn split_scalar<'a>(line: &'a str, out: &mut [&'a str]) -> usize {
-    let b = line.as_bytes();
-    let mut i = 0;
-    let mut n = 0;
-    while i < b.len() && n < out.len() {
-        if b[i] == b'"' {
-            let start = i + 1;
-            let end = match memchr::memchr(b'"', &b[start..]) { Some(k) => start + k, None => return n };
-            out[n] = &line[start..end];
-            i = end + 1;
-            if i < b.len() && b[i] == b' ' { i += 1; }
-        } else {
-            let mut j = i;
-            while j < b.len() && b[j] != b' ' { j += 1; }
-            out[n] = &line[i..j];
-            i = j + 1;
-        }
-        n += 1;
-    }
-    n
-}
-
-#[test]
-#[ignore]
-fn zz_split() {
-    fn cpu_ns() -> u64 {
-        let s = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap();
-        s.split_whitespace().next().unwrap().parse().unwrap()
-    }
-    let base = SAMPLE.lines().nth(1).unwrap();
-    let mut text = String::new();
-    for i in 0..200_000 { text.push_str(&base.replacen("198.51.100.8:40002", &format!("10.0.{}.{}:{}", i % 250, i % 200, 1000 + i % 5000), 1)); text.push('\n'); }
-    let lines: Vec<&str> = text.lines().collect();
-    let mut a = [""; 33]; let mut b2 = [""; 33];
-    fields::split_fields(base, &mut a).unwrap(); assert_eq!(split_iter(base, &mut b2), 33); assert_eq!(a, b2);
-    split_scalar(base, &mut b2); assert_eq!(a, b2);
-    macro_rules! bench {
-        ($name:expr, $e:expr) => {{
-            let mut best = u64::MAX;
-            for _ in 0..5 {
-                let c = cpu_ns();
-                for l in &lines { std::hint::black_box($e(std::hint::black_box(*l))); }
-                best = best.min(cpu_ns() - c);
-            }
-            println!("{:>12}: {:.0} ns/line", $name, best as f64 / lines.len() as f64);
-        }};
-    }
-    bench!("kind", |l: &str| kind(l) as u8);
-    bench!("split", |l: &str| { let mut o = [""; 33]; fields::split_fields(l, &mut o).unwrap() + o[20].len() });
-    bench!("split_iter", |l: &str| { let mut o = [""; 33]; split_iter(l, &mut o) + o[20].len() });
-    bench!("split_scalar", |l: &str| { let mut o = [""; 33]; split_scalar(l, &mut o) + o[20].len() });
-    bench!("parse", |l: &str| parse(l).unwrap().bytes_out);
-}
-
-#[test]
-#[ignore]
-fn zz_comp() {
-    fn cpu_ns() -> u64 {
-        let s = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap();
-        s.split_whitespace().next().unwrap().parse().unwrap()
-    }
-    let base = SAMPLE.lines().nth(1).unwrap();
-    let f = Fields::split(base).unwrap();
-    let n = 1_000_000;
-    macro_rules! bench {
-        ($name:expr, $e:expr) => {{
-            let mut best = u64::MAX;
-            for _ in 0..5 {
-                let c = cpu_ns();
-                for _ in 0..n { std::hint::black_box($e(std::hint::black_box(&f))); }
-                best = best.min(cpu_ns() - c);
-            }
-            println!("{:>12}: {:.1} ns/op", $name, best as f64 / n as f64);
-        }};
-    }
-    bench!("iso", |f: &Fields| lex::iso8601(f.raw(Field::Time)));
-    bench!("hostport", |f: &Fields| { let (h, p) = lex::split_host_port(f.raw(Field::Client)); (lex::ip(h), p) });
-    bench!("reqline", |f: &Fields| lex::request_line(f.raw(Field::Request)).path.map(|p| p.len()));
-    bench!("secs", |f: &Fields| lex::secs_to_us(f.raw(Field::TargetProcessingTime)));
-    bench!("status", |f: &Fields| opt_status(f.raw(Field::ElbStatusCode)));
-    bench!("parse", |_f: &Fields| parse(base).unwrap().bytes_out);
-    bench!("split", |_f: &Fields| Fields::split_upto(base, Field::ClassificationReason).unwrap().len());
 }

@@ -157,7 +157,13 @@ impl Parser {
         self.min = ESSENTIAL
             .iter()
             .map(|&c| self.pos[c as usize])
-            .map(|p| if p == ABSENT { usize::MAX } else { p as usize + 1 })
+            .map(|p| {
+                if p == ABSENT {
+                    usize::MAX
+                } else {
+                    p as usize + 1
+                }
+            })
             .max()
             .unwrap_or(0);
     }

