@@ -146,11 +146,11 @@ pub fn parse(line: &str) -> Parsed<'_> {
     };
 
     let rl = lex::request_line(f.raw(Field::Request));
-    let url_host = rl
-        .host
-        .map(|h| lex::host_without_port(h.trim_end_matches('-')))
-        .and_then(dash);
-    let host = f.get(Field::DomainName).or(url_host);
+    let host = f.get(Field::DomainName).or_else(|| {
+        rl.host
+            .map(|h| lex::host_without_port(h.trim_end_matches('-')))
+            .and_then(dash)
+    });
 
     let reason = f
         .get(Field::ErrorReason)

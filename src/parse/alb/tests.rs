@@ -497,8 +497,42 @@ mod fuzz {
             assert!((MIN_TIME..MAX_TIME).contains(&r.time));
         }
         let _ = sniff(line);
-        let _ = crate::parse::elb::parse(line);
+        if let Ok(r) = crate::parse::elb::parse(line) {
+            assert!((MIN_TIME..MAX_TIME).contains(&r.time));
+        }
         let _ = crate::parse::elb::sniff(line);
+    }
+
+    /// The tokenizer as plainly as it can be written, to check the SWAR scan against.
+    fn naive_split(line: &str) -> Option<Vec<&str>> {
+        let b = line.as_bytes();
+        let (mut i, mut v) = (0, Vec::new());
+        while i < b.len() && v.len() < MAX_FIELDS {
+            if b[i] == b'"' {
+                let mut j = i + 1;
+                loop {
+                    match b.get(j) {
+                        None => return None,
+                        Some(b'\\') => j += 2,
+                        Some(b'"') => break,
+                        Some(_) => j += 1,
+                    }
+                }
+                v.push(&line[i + 1..j]);
+                i = j + 1;
+                if b.get(i) == Some(&b' ') {
+                    i += 1;
+                }
+            } else {
+                let end = b[i..]
+                    .iter()
+                    .position(|&c| c == b' ')
+                    .map_or(b.len(), |k| i + k);
+                v.push(&line[i..end]);
+                i = end + 1;
+            }
+        }
+        Some(v)
     }
 
     proptest! {
@@ -507,6 +541,13 @@ mod fuzz {
         #[test]
         fn arbitrary_strings(s in ".{0,800}") {
             check(&s);
+        }
+
+        #[test]
+        fn tokenizer_matches_naive(s in "([a-z0-9 \"\\\\-]{0,12}){0,40}") {
+            let mut out = [""; MAX_FIELDS];
+            let got = fields::split_fields(&s, &mut out).ok().map(|n| out[..n].to_vec());
+            prop_assert_eq!(got, naive_split(&s));
         }
 
         #[test]
