@@ -1,6 +1,7 @@
 //! The ALB field list and the space/quote tokenizer shared with the classic ELB parser.
 
-use super::super::Reject;
+use super::super::{Reject, lex};
+use std::net::{IpAddr, Ipv4Addr};
 
 /// Every field of the ALB access log, in log order (AWS "Access log entries", current list).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -186,6 +187,52 @@ fn escaped(b: &[u8], start: usize, q: usize) -> bool {
     run % 2 == 1
 }
 
+/// A `client:port` / `target:port` field: `(ip, host text when not an IP, port)`.
+/// `a.b.c.d:port`, the common case, is read by hand; anything else (IPv6 with the port
+/// appended, names, odd spellings) goes through `lex::split_host_port` and `lex::ip`,
+/// which give the same answer for the common case, only slower.
+#[inline]
+pub(crate) fn addr(s: &str) -> (Option<IpAddr>, Option<&str>, Option<u16>) {
+    if let Some((ip, port)) = ipv4_port(s.as_bytes()) {
+        return (Some(IpAddr::V4(ip)), None, Some(port));
+    }
+    let (text, port) = lex::split_host_port(s);
+    match lex::ip(text) {
+        Some(ip) => (Some(ip), None, port),
+        None => (None, lex::dash(text), port),
+    }
+}
+
+/// Strict dotted quad (no leading zeros, as std) followed by `:port`.
+#[inline]
+fn ipv4_port(b: &[u8]) -> Option<(Ipv4Addr, u16)> {
+    let mut oct = [0u8; 4];
+    let mut i = 0;
+    for (k, o) in oct.iter_mut().enumerate() {
+        let start = i;
+        let mut v = 0u32;
+        while i < b.len() && i - start < 3 && b[i].is_ascii_digit() {
+            v = v * 10 + u32::from(b[i] - b'0');
+            i += 1;
+        }
+        let len = i - start;
+        if len == 0 || v > 255 || (len > 1 && b[start] == b'0') {
+            return None;
+        }
+        *o = v as u8;
+        if b.get(i) != Some(if k < 3 { &b'.' } else { &b':' }) {
+            return None;
+        }
+        i += 1;
+    }
+    let p = &b[i..];
+    if p.is_empty() || p.len() > 5 || !p.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let port = p.iter().fold(0u32, |v, &c| v * 10 + u32::from(c - b'0'));
+    Some((Ipv4Addr::from(oct), u16::try_from(port).ok()?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,6 +241,52 @@ mod tests {
         let mut out = [""; 16];
         let n = split_fields(s, &mut out).unwrap();
         out[..n].to_vec()
+    }
+
+    /// The slow, general path the fast one must agree with.
+    fn addr_slow(s: &str) -> (Option<IpAddr>, Option<&str>, Option<u16>) {
+        let (text, port) = lex::split_host_port(s);
+        match lex::ip(text) {
+            Some(ip) => (Some(ip), None, port),
+            None => (None, lex::dash(text), port),
+        }
+    }
+
+    #[test]
+    fn addresses() {
+        for s in [
+            "192.168.131.39:2817",
+            "0.0.0.0:0",
+            "255.255.255.255:65535",
+            "256.1.1.1:80",
+            "01.2.3.4:80",
+            "1.2.3.4:65536",
+            "1.2.3.4:+80",
+            "1.2.3.4:0080",
+            "1.2.3.4",
+            "1.2.3.4:",
+            "1.2.3:4",
+            "1234.1.1.1:80",
+            "2601:6bbc:c529:9dad:6bbc:c529:9dad:6bbc:50599",
+            "[::1]:443",
+            "-",
+            "",
+            "host:80",
+        ] {
+            assert_eq!(addr(s), addr_slow(s), "{s}");
+        }
+        assert_eq!(
+            addr("10.0.0.1:80"),
+            (Some("10.0.0.1".parse().unwrap()), None, Some(80))
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+        #[test]
+        fn addr_fast_path_agrees(s in "[0-9.:]{0,24}") {
+            proptest::prop_assert_eq!(addr(&s), addr_slow(&s));
+        }
     }
 
     #[test]

@@ -130,12 +130,7 @@ pub fn parse(line: &str) -> Parsed<'_> {
     let status = opt_status(f.raw(Field::ElbStatusCode))?;
     let backend_status = opt_status(f.raw(Field::TargetStatusCode))?;
 
-    let (client_text, client_port) = lex::split_host_port(f.raw(Field::Client));
-    let client_ip = lex::ip(client_text);
-    let client_host = match client_ip {
-        Some(_) => None,
-        None => dash_cow(client_text),
-    };
+    let (client_ip, client_host, client_port) = fields::addr(f.raw(Field::Client));
 
     let request_time_us = lex::secs_to_us(f.raw(Field::RequestProcessingTime));
     let backend_time_us = lex::secs_to_us(f.raw(Field::TargetProcessingTime));
@@ -160,7 +155,7 @@ pub fn parse(line: &str) -> Parsed<'_> {
         format: Format::Alb,
         time,
         client_ip,
-        client_host,
+        client_host: client_host.map(Cow::Borrowed),
         client_port,
         method: rl.method.map(Cow::Borrowed),
         scheme: dash_cow(f.raw(Field::Type)),

@@ -70,12 +70,7 @@ pub fn parse(line: &str) -> Parsed<'_> {
     let status = opt_status(f[ELB_STATUS])?;
     let backend_status = opt_status(f[BACKEND_STATUS])?;
 
-    let (client_text, client_port) = lex::split_host_port(f[CLIENT]);
-    let client_ip = lex::ip(client_text);
-    let client_host = match client_ip {
-        Some(_) => None,
-        None => dash_cow(client_text),
-    };
+    let (client_ip, client_host, client_port) = super::alb::fields::addr(f[CLIENT]);
     let request_time_us = lex::secs_to_us(f[REQUEST_TIME]);
     let backend_time_us = lex::secs_to_us(f[BACKEND_TIME]);
     let response_time_us = lex::secs_to_us(f[RESPONSE_TIME]);
@@ -93,7 +88,7 @@ pub fn parse(line: &str) -> Parsed<'_> {
         format: Format::ElbClassic,
         time,
         client_ip,
-        client_host,
+        client_host: client_host.map(Cow::Borrowed),
         client_port,
         method: rl.method.map(Cow::Borrowed),
         scheme: rl.scheme.map(Cow::Borrowed),
