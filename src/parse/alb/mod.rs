@@ -22,7 +22,11 @@ use super::{Parsed, Reject};
 use crate::record::{Format, Micros, Request};
 use std::borrow::Cow;
 
+#[cfg(test)]
+mod conformance;
 pub(crate) mod fields;
+#[cfg(test)]
+mod fuzz;
 #[cfg(test)]
 pub(crate) mod tests;
 
@@ -107,7 +111,12 @@ pub fn parse(line: &str) -> Parsed<'_> {
         Kind::Request | Kind::Other => {}
     }
     // Nothing after `classification_reason` goes into a `Request`.
-    let f = Fields::split_upto(line, Field::ClassificationReason)?;
+    let f = match Fields::split_upto(line, Field::ClassificationReason) {
+        Ok(f) => f,
+        // A stray quote in a line that is not ALB is not a cut ALB line.
+        Err(_) if k == Kind::Other => return Err(Reject("garbage")),
+        Err(e) => return Err(e),
+    };
     if k == Kind::Other {
         // An unknown `type` is accepted only when the rest has the ALB shape (AWS says to
         // ignore types it may add); otherwise the line is not ALB at all.
