@@ -38,3 +38,8 @@ impl WindowStats {
         self.event.start.0
     }
 }
+
+pub mod distinct;
+pub mod hash;
+pub mod sketch;
+pub mod topk;
