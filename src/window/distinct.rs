@@ -123,6 +123,8 @@ pub struct SeenFilter {
     pending: Bloom,
     cur_start: Option<Micros>,
     generation: Micros,
+    /// Whether `pending` holds anything (empty windows commit for free).
+    dirty: bool,
 }
 
 impl SeenFilter {
@@ -134,6 +136,7 @@ impl SeenFilter {
             pending: Bloom::new(),
             cur_start: None,
             generation: (horizon / 2).max(1),
+            dirty: false,
         }
     }
 
@@ -141,6 +144,7 @@ impl SeenFilter {
     #[inline]
     pub fn check_new(&mut self, h: u64) -> bool {
         self.pending.insert(h);
+        self.dirty = true;
         !(self.cur.contains(h) || self.old.contains(h))
     }
 
@@ -152,10 +156,13 @@ impl SeenFilter {
             self.cur.clear();
             self.cur_start = Some(now);
         }
-        for (c, p) in self.cur.words.iter_mut().zip(self.pending.words.iter()) {
-            *c |= *p;
+        if self.dirty {
+            for (c, p) in self.cur.words.iter_mut().zip(self.pending.words.iter()) {
+                *c |= *p;
+            }
+            self.pending.clear();
+            self.dirty = false;
         }
-        self.pending.clear();
     }
 
     pub fn approx_bytes(&self) -> usize {
@@ -214,6 +221,7 @@ mod tests {
         s2.commit(31 * min); // rotate: h now in the old generation
         assert!(!s2.check_new(h), "still known in the old generation");
         s2.pending.clear(); // as if h had not been seen since
+        s2.dirty = false;
         s2.commit(62 * min); // rotate again: h dropped
         assert!(s2.check_new(h), "forgotten after the horizon");
         // False positives stay low at 100k distinct keys.

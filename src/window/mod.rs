@@ -31,6 +31,8 @@ pub struct WindowStats {
     pub status_404: u64,
     /// 5xx by status code: 500, 502, 503, 504, other.
     pub status_5xx_by_code: [u64; 5],
+    /// Requests that arrived after their window had closed (counted in the oldest open one).
+    pub late: u64,
 }
 
 impl WindowStats {
@@ -39,7 +41,20 @@ impl WindowStats {
     }
 }
 
+pub mod aggregator;
+mod bucket;
+pub mod clients;
 pub mod distinct;
 pub mod hash;
+pub mod paths;
 pub mod sketch;
 pub mod topk;
+
+pub use aggregator::{AggConfig, Aggregator, Resolution};
+pub use clients::{ClientConfig, ClientTable};
+pub use paths::normalize_path;
+pub use sketch::LatencySketch;
+pub use topk::{ClientKey, ClientRef, TopK};
+
+#[cfg(test)]
+mod tests;

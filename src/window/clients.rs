@@ -1,0 +1,321 @@
+//! `ClientTable`: bounded per-client detail for the drill-down. At most `capacity` clients are
+//! kept (the most active, Space-Saving eviction); each keeps its status-class mix, top paths
+//! and user agents, a per-bucket request-rate ring and its latest raw requests in a ring of
+//! reused strings, so a warm table allocates nothing per request.
+
+use super::paths::normalize_path;
+use super::topk::{ClientKey, ClientRef, TopK, TopKey};
+use crate::record::{MICROS_PER_SEC, Micros, Request, civil_from_days};
+use crate::snapshot::{ClientDetail, Count, Series};
+use std::fmt::Write;
+
+/// Buckets in each client's rate ring.
+pub const RATE_LEN: usize = 60;
+/// Latest requests kept per client.
+pub const RECENT_LINES: usize = 10;
+/// Entries in each client's top paths / user agents tables.
+const SUB_TOP: usize = 8;
+/// Bytes kept of a path or user agent key, and of a recent request line.
+const MAX_SUB_KEY: usize = 96;
+const MAX_LINE: usize = 240;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientConfig {
+    pub capacity: usize,
+    /// Width of one rate-ring slot (the aggregator's bucket width).
+    pub bucket_width: Micros,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig {
+            capacity: 4096,
+            bucket_width: 10 * MICROS_PER_SEC,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ClientInfo {
+    requests: u64,
+    first_seen: Micros,
+    last_seen: Micros,
+    /// 1xx, 2xx, 3xx, 4xx, 5xx, no/odd status.
+    classes: [u64; 6],
+    paths: TopK<String>,
+    agents: TopK<String>,
+    rate: [u32; RATE_LEN],
+    /// Bucket index of the newest rate slot written.
+    rate_last: i64,
+    /// Ring of the latest request lines; `lines[..n_lines]` are valid, `head` is the next
+    /// slot to overwrite.
+    lines: Vec<String>,
+    head: usize,
+    n_lines: usize,
+}
+
+impl Default for ClientInfo {
+    fn default() -> Self {
+        ClientInfo {
+            requests: 0,
+            first_seen: 0,
+            last_seen: 0,
+            classes: [0; 6],
+            paths: TopK::new(SUB_TOP),
+            agents: TopK::new(SUB_TOP),
+            rate: [0; RATE_LEN],
+            rate_last: i64::MIN,
+            lines: Vec::new(),
+            head: 0,
+            n_lines: 0,
+        }
+    }
+}
+
+impl ClientInfo {
+    fn reset(&mut self, t: Micros) {
+        self.requests = 0;
+        self.first_seen = t;
+        self.last_seen = t;
+        self.classes = [0; 6];
+        self.paths.reset();
+        self.agents.reset();
+        self.rate = [0; RATE_LEN];
+        self.rate_last = i64::MIN;
+        self.head = 0;
+        self.n_lines = 0;
+    }
+
+    fn bump_rate(&mut self, idx: i64) {
+        let n = RATE_LEN as i64;
+        if self.rate_last == i64::MIN || idx - self.rate_last >= n {
+            self.rate = [0; RATE_LEN];
+            self.rate_last = idx;
+        } else if idx > self.rate_last {
+            for k in self.rate_last + 1..=idx {
+                self.rate[k.rem_euclid(n) as usize] = 0;
+            }
+            self.rate_last = idx;
+        } else if idx <= self.rate_last - n {
+            return; // older than the ring
+        }
+        let slot = &mut self.rate[idx.rem_euclid(n) as usize];
+        *slot = slot.saturating_add(1);
+    }
+
+    fn rate_at(&self, idx: i64) -> u32 {
+        if self.rate_last == i64::MIN || idx > self.rate_last || idx <= self.rate_last - RATE_LEN as i64
+        {
+            return 0;
+        }
+        self.rate[idx.rem_euclid(RATE_LEN as i64) as usize]
+    }
+
+    fn next_line(&mut self) -> &mut String {
+        if self.head == self.lines.len() {
+            self.lines.push(String::with_capacity(MAX_LINE));
+        }
+        let i = self.head;
+        self.head = (self.head + 1) % RECENT_LINES;
+        self.n_lines = (self.n_lines + 1).min(RECENT_LINES);
+        let s = &mut self.lines[i];
+        s.clear();
+        s
+    }
+
+    fn approx_bytes(&self) -> usize {
+        self.paths.approx_bytes()
+            + self.agents.approx_bytes()
+            + self.lines.capacity() * std::mem::size_of::<String>()
+            + self.lines.iter().map(String::capacity).sum::<usize>()
+    }
+}
+
+fn truncate(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut i = max;
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    &s[..i]
+}
+
+/// `2026-11-22T02:27:14.123Z status METHOD path?query bytes ms`, written in place.
+fn write_line(out: &mut String, r: &Request<'_>) {
+    let secs = r.time.div_euclid(MICROS_PER_SEC);
+    let ms = r.time.rem_euclid(MICROS_PER_SEC) / 1000;
+    let (y, mo, d) = civil_from_days(secs.div_euclid(86_400));
+    let sod = secs.rem_euclid(86_400);
+    let _ = write!(
+        out,
+        "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}.{ms:03}Z ",
+        sod / 3600,
+        (sod / 60) % 60,
+        sod % 60
+    );
+    match r.status {
+        Some(s) => {
+            let _ = write!(out, "{s}");
+        }
+        None => out.push('-'),
+    }
+    out.push(' ');
+    out.push_str(r.method.as_deref().unwrap_or("-"));
+    out.push(' ');
+    out.push_str(r.path.as_deref().unwrap_or("-"));
+    if let Some(q) = r.query.as_deref() {
+        out.push('?');
+        out.push_str(q);
+    }
+    if let Some(b) = r.bytes_out {
+        let _ = write!(out, " {b}B");
+    }
+    if let Some(t) = r.total_time_us.or(r.backend_time_us) {
+        let _ = write!(out, " {}.{:03}ms", t / 1000, t % 1000);
+    }
+    if out.len() > MAX_LINE {
+        let keep = truncate(out, MAX_LINE).len();
+        out.truncate(keep);
+    }
+}
+
+pub struct ClientTable {
+    cfg: ClientConfig,
+    table: TopK<ClientKey, ClientInfo>,
+    path_buf: String,
+    /// Newest bucket index seen (the right edge of every rate series).
+    now_idx: Option<i64>,
+}
+
+impl Default for ClientTable {
+    fn default() -> Self {
+        Self::new(ClientConfig::default())
+    }
+}
+
+impl ClientTable {
+    pub fn new(mut cfg: ClientConfig) -> Self {
+        cfg.bucket_width = cfg.bucket_width.max(1);
+        ClientTable {
+            table: TopK::new(cfg.capacity),
+            path_buf: String::with_capacity(128),
+            now_idx: None,
+            cfg,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.table.is_empty()
+    }
+
+    pub fn capacity(&self) -> usize {
+        self.table.capacity()
+    }
+
+    pub fn observe(&mut self, r: &Request<'_>) {
+        let Some(c) = ClientRef::of(r) else {
+            return;
+        };
+        let idx = r.time.div_euclid(self.cfg.bucket_width);
+        self.now_idx = Some(self.now_idx.map_or(idx, |n| n.max(idx)));
+        let path = r.path.as_deref().map(|p| {
+            normalize_path(p, &mut self.path_buf);
+            truncate(&self.path_buf, MAX_SUB_KEY)
+        });
+        let (info, fresh) = self.table.add_hashed(c, ClientKey::hash(c), 1);
+        if fresh {
+            info.reset(r.time);
+        }
+        info.requests += 1;
+        info.first_seen = info.first_seen.min(r.time);
+        info.last_seen = info.last_seen.max(r.time);
+        let class = match r.status {
+            Some(s @ 100..=599) => usize::from(s / 100 - 1),
+            _ => 5,
+        };
+        info.classes[class] += 1;
+        if let Some(p) = path {
+            info.paths.add(p, 1);
+        }
+        if let Some(ua) = r.user_agent.as_deref() {
+            info.agents.add(truncate(ua, MAX_SUB_KEY), 1);
+        }
+        info.bump_rate(idx);
+        write_line(info.next_line(), r);
+    }
+
+    /// Busiest tracked clients with their request counts since they entered the table.
+    pub fn top(&self, n: usize) -> Vec<(String, u64)> {
+        self.table
+            .top(n)
+            .into_iter()
+            .map(|e| (e.key.display(), e.val.requests))
+            .collect()
+    }
+
+    /// Drill-down on one client (an IP or the logged host name), if tracked.
+    pub fn detail(&self, client: &str) -> Option<ClientDetail> {
+        let e = self.table.get(ClientRef::parse(client.trim()))?;
+        let info = e.val;
+        let w = self.cfg.bucket_width;
+        let secs = w as f64 / MICROS_PER_SEC as f64;
+        let now = self.now_idx.unwrap_or(0);
+        let values: Vec<f64> = (0..RATE_LEN as i64)
+            .rev()
+            .map(|k| f64::from(info.rate_at(now - k)) / secs)
+            .collect();
+        let counts = |t: &TopK<String>| {
+            t.top(SUB_TOP)
+                .into_iter()
+                .map(|e| Count {
+                    key: e.key.clone(),
+                    count: e.count,
+                })
+                .collect::<Vec<_>>()
+        };
+        let statuses = ["1xx", "2xx", "3xx", "4xx", "5xx", "other"]
+            .iter()
+            .zip(info.classes)
+            .filter(|(_, n)| *n > 0)
+            .map(|(k, n)| Count {
+                key: (*k).to_string(),
+                count: n,
+            })
+            .collect();
+        let recent = (0..info.n_lines)
+            .map(|k| {
+                let i = (info.head + RECENT_LINES - 1 - k) % RECENT_LINES;
+                info.lines[i].clone()
+            })
+            .collect();
+        Some(ClientDetail {
+            client: e.key.display(),
+            rate: Series {
+                label: "requests/s".into(),
+                unit: "req/s".into(),
+                current: values.last().copied(),
+                values,
+                baseline: None,
+            },
+            statuses,
+            paths: counts(&info.paths),
+            user_agents: counts(&info.agents),
+            requests: info.requests,
+            first_seen: Some(info.first_seen),
+            last_seen: Some(info.last_seen),
+            recent,
+            ..Default::default()
+        })
+    }
+
+    /// Approximate heap bytes held.
+    pub fn approx_bytes(&self) -> usize {
+        self.table.approx_bytes_with(ClientInfo::approx_bytes) + self.path_buf.capacity()
+    }
+}

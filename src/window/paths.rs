@@ -1,0 +1,167 @@
+//! Path normalisation for the top-paths tables: ids, UUIDs, hashes, dates and tokens become
+//! placeholders so `/product/123` and `/product/456` count as one `/product/:id`. Byte-level
+//! classification, no regex, no allocation beyond the caller's reused `String`.
+
+/// Segments kept; deeper paths end in `/…`.
+pub const MAX_SEGMENTS: usize = 8;
+/// Longer segments are replaced by `:long` (they are ids or junk, never route names).
+pub const MAX_SEGMENT_LEN: usize = 64;
+
+/// Write the normalised form of `path` into `out` (cleared first). The query string and
+/// fragment are dropped; an absolute URL (proxy request) keeps only its path.
+pub fn normalize_path(path: &str, out: &mut String) {
+    out.clear();
+    let mut p = path;
+    if let Some(i) = p.find(['?', '#']) {
+        p = &p[..i];
+    }
+    for scheme in ["http://", "https://"] {
+        if p.len() > scheme.len()
+            && p.as_bytes()[..scheme.len()].eq_ignore_ascii_case(scheme.as_bytes())
+        {
+            let rest = &p[scheme.len()..];
+            p = rest.find('/').map_or("/", |i| &rest[i..]);
+            break;
+        }
+    }
+    if p.is_empty() {
+        out.push('/');
+        return;
+    }
+    let Some(rest) = p.strip_prefix('/') else {
+        // `*` (OPTIONS), `example.com:443` (CONNECT), or junk: keep, bounded.
+        push_segment(p, out);
+        return;
+    };
+    for (n, seg) in rest.split('/').enumerate() {
+        if n == MAX_SEGMENTS {
+            out.push_str("/…");
+            return;
+        }
+        out.push('/');
+        push_segment(seg, out);
+    }
+}
+
+fn push_segment(seg: &str, out: &mut String) {
+    if let Some(tok) = classify(seg.as_bytes()) {
+        out.push_str(tok);
+        return;
+    }
+    // `12345.jpg` → `:id.jpg`: classify the stem when the extension looks like one.
+    if let Some(dot) = seg.rfind('.') {
+        let (stem, ext) = (&seg[..dot], &seg[dot + 1..]);
+        let e = ext.as_bytes();
+        if !stem.is_empty()
+            && (1..=5).contains(&e.len())
+            && e[0].is_ascii_alphabetic()
+            && e.iter().all(u8::is_ascii_alphanumeric)
+            && let Some(tok) = classify(stem.as_bytes())
+        {
+            out.push_str(tok);
+            out.push('.');
+            out.push_str(ext);
+            return;
+        }
+    }
+    if seg.len() > MAX_SEGMENT_LEN {
+        out.push_str(":long");
+    } else {
+        out.push_str(seg);
+    }
+}
+
+fn is_uuid(b: &[u8]) -> bool {
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+/// The placeholder for a variable segment, `None` to keep it.
+fn classify(b: &[u8]) -> Option<&'static str> {
+    if b.is_empty() {
+        return None;
+    }
+    let digits = b.iter().filter(|c| c.is_ascii_digit()).count();
+    if digits == b.len() {
+        return Some(":id");
+    }
+    if is_uuid(b) {
+        return Some(":uuid");
+    }
+    if b.len() >= 16 && digits > 0 && b.iter().all(u8::is_ascii_hexdigit) {
+        return Some(":hex");
+    }
+    // Dates, times, phone numbers, versions: digits joined by separators.
+    if digits * 2 >= b.len()
+        && digits > 0
+        && b.iter()
+            .all(|c| c.is_ascii_digit() || matches!(c, b'-' | b'_' | b'.' | b',' | b':' | b'+'))
+    {
+        return Some(":num");
+    }
+    if let Some(at) = b.iter().position(|&c| c == b'@')
+        && at > 0
+        && b[at + 1..].contains(&b'.')
+    {
+        return Some(":email");
+    }
+    // Opaque tokens (base64url, session ids): long, no punctuation but `-`/`_`, many digits.
+    if b.len() >= 20
+        && digits * 5 >= b.len()
+        && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_'))
+    {
+        return Some(":token");
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(p: &str) -> String {
+        let mut s = String::new();
+        normalize_path(p, &mut s);
+        s
+    }
+
+    #[test]
+    fn placeholders() {
+        assert_eq!(n("/product/123"), "/product/:id");
+        assert_eq!(n("/product/123/reviews?page=2"), "/product/:id/reviews");
+        assert_eq!(
+            n("/orders/3f2504e0-4f89-11d3-9a0c-0305e82c3301/items/7"),
+            "/orders/:uuid/items/:id"
+        );
+        assert_eq!(n("/blob/9f86d081884c7d659a2feaa0c55ad015"), "/blob/:hex");
+        assert_eq!(n("/archive/2024-01-31/"), "/archive/:num/");
+        assert_eq!(n("/users/jane.doe@example.com/profile"), "/users/:email/profile");
+        assert_eq!(n("/img/12345.jpg"), "/img/:id.jpg");
+        assert_eq!(n("/s/aZ3kP9qL2mX7vB4nR8tY1wE"), "/s/:token");
+        assert_eq!(n("/api/v1/users"), "/api/v1/users");
+        assert_eq!(n("/blog/my-first-post"), "/blog/my-first-post");
+        assert_eq!(n("/index.html"), "/index.html");
+        assert_eq!(n("/cafe"), "/cafe", "short hex-looking words stay");
+    }
+
+    #[test]
+    fn edges() {
+        assert_eq!(n(""), "/");
+        assert_eq!(n("/"), "/");
+        assert_eq!(n("?x=1"), "/");
+        assert_eq!(n("*"), "*");
+        assert_eq!(n("http://example.com/a/42?q"), "/a/:id");
+        assert_eq!(n("HTTPS://example.com"), "/");
+        assert_eq!(n("/a/b/c/d/e/f/g/h/i/j/k"), "/a/b/c/d/e/f/g/h/…");
+        let long = format!("/x/{}", "ab".repeat(100));
+        assert_eq!(n(&long), "/x/:long");
+        assert_eq!(n("//double//slash"), "//double//slash");
+        // Multi-byte text is never split.
+        assert_eq!(n("/caf\u{e9}/\u{1F600}"), "/caf\u{e9}/\u{1F600}");
+        let wide = format!("/{}", "\u{e9}".repeat(40));
+        assert_eq!(n(&wide), "/:long");
+    }
+}
