@@ -112,6 +112,8 @@ pub struct Aggregator {
     agents: TopK<String>,
     statuses: TopK<u16>,
     path_buf: String,
+    /// Whether `path_buf` holds the last request's normalised path.
+    has_path: bool,
     observed: u64,
     late: u64,
 }
@@ -148,6 +150,7 @@ impl Aggregator {
             agents: TopK::new(cap),
             statuses: TopK::new(cap.min(64)),
             path_buf: String::with_capacity(128),
+            has_path: false,
             observed: 0,
             late: 0,
             cfg,
@@ -221,9 +224,11 @@ impl Aggregator {
         if let Some((c, h)) = client {
             self.clients.add_hashed(c, h, UNIT);
         }
+        self.has_path = false;
         if let Some(p) = r.path.as_deref() {
             normalize_path(p, &mut self.path_buf);
             self.paths.add(&self.path_buf, UNIT);
+            self.has_path = true;
         }
         if let Some(ua) = r.user_agent.as_deref() {
             self.agents.add(truncate(ua, MAX_KEY_LEN), UNIT);
@@ -231,6 +236,11 @@ impl Aggregator {
         if let Some(s) = r.status {
             self.statuses.add(s, UNIT);
         }
+    }
+
+    /// The normalised path of the request just observed (for `ClientTable::observe_normalized`).
+    pub fn last_path(&self) -> Option<&str> {
+        self.has_path.then_some(self.path_buf.as_str())
     }
 
     /// Move log time forward to `now` (never back) and close every bucket that ended more

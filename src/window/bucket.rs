@@ -10,8 +10,9 @@ use super::{TargetStats, WindowStats};
 use crate::event::{LogTime, WindowEvent};
 use crate::record::{MICROS_PER_SEC, Micros, Request};
 
-/// Top-client table size per window (only the top one is reported).
-const BUCKET_TOP_CLIENTS: usize = 64;
+/// Top-client table size per window (only the top one is reported). Small enough to be
+/// scanned linearly: any client with more than 1/16 of a window's requests is always found.
+const BUCKET_TOP_CLIENTS: usize = 16;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub(crate) struct Counts {
@@ -297,7 +298,11 @@ impl Bucket {
                 start: LogTime(self.start),
                 end: LogTime(self.end),
                 requests: c.requests,
-                req_per_sec: if secs > 0.0 { c.requests as f64 / secs } else { 0.0 },
+                req_per_sec: if secs > 0.0 {
+                    c.requests as f64 / secs
+                } else {
+                    0.0
+                },
                 status_2xx: c.s2xx,
                 status_3xx: c.s3xx,
                 status_4xx: c.s4xx,

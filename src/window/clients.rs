@@ -35,6 +35,71 @@ impl Default for ClientConfig {
     }
 }
 
+/// One remembered request: numbers plus `METHOD path?query` in a reused buffer.
+#[derive(Debug, Clone, Default)]
+struct Recent {
+    time: Micros,
+    status: Option<u16>,
+    bytes_out: Option<u64>,
+    latency_us: Option<u64>,
+    text: String,
+}
+
+impl Recent {
+    fn set(&mut self, r: &Request<'_>) {
+        self.time = r.time;
+        self.status = r.status;
+        self.bytes_out = r.bytes_out;
+        self.latency_us = r.total_time_us.or(r.backend_time_us);
+        let t = &mut self.text;
+        t.clear();
+        t.push_str(r.method.as_deref().unwrap_or("-"));
+        t.push(' ');
+        push_capped(t, r.path.as_deref().unwrap_or("-"));
+        if let Some(q) = r.query.as_deref() {
+            push_capped(t, "?");
+            push_capped(t, q);
+        }
+    }
+
+    /// `2026-11-22T02:27:14.123Z status METHOD path?query bytes ms`.
+    fn render(&self) -> String {
+        let mut out = String::with_capacity(self.text.len() + 48);
+        let secs = self.time.div_euclid(MICROS_PER_SEC);
+        let ms = self.time.rem_euclid(MICROS_PER_SEC) / 1000;
+        let (y, mo, d) = civil_from_days(secs.div_euclid(86_400));
+        let sod = secs.rem_euclid(86_400);
+        let _ = write!(
+            out,
+            "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}.{ms:03}Z ",
+            sod / 3600,
+            (sod / 60) % 60,
+            sod % 60
+        );
+        match self.status {
+            Some(s) => {
+                let _ = write!(out, "{s}");
+            }
+            None => out.push('-'),
+        }
+        out.push(' ');
+        out.push_str(&self.text);
+        if let Some(b) = self.bytes_out {
+            let _ = write!(out, " {b}B");
+        }
+        if let Some(t) = self.latency_us {
+            let _ = write!(out, " {}.{:03}ms", t / 1000, t % 1000);
+        }
+        out
+    }
+}
+
+/// Append without letting the line grow past `MAX_LINE` (cut on a char boundary).
+fn push_capped(t: &mut String, s: &str) {
+    let room = MAX_LINE.saturating_sub(t.len());
+    t.push_str(truncate(s, room));
+}
+
 #[derive(Debug, Clone)]
 pub struct ClientInfo {
     requests: u64,
@@ -47,9 +112,9 @@ pub struct ClientInfo {
     rate: [u32; RATE_LEN],
     /// Bucket index of the newest rate slot written.
     rate_last: i64,
-    /// Ring of the latest request lines; `lines[..n_lines]` are valid, `head` is the next
-    /// slot to overwrite.
-    lines: Vec<String>,
+    /// Ring of the latest requests; `lines[..n_lines]` are valid, `head` is the next slot
+    /// to overwrite. Only strings are copied here; formatting waits for `detail`.
+    lines: Vec<Recent>,
     head: usize,
     n_lines: usize,
 }
@@ -104,30 +169,30 @@ impl ClientInfo {
     }
 
     fn rate_at(&self, idx: i64) -> u32 {
-        if self.rate_last == i64::MIN || idx > self.rate_last || idx <= self.rate_last - RATE_LEN as i64
+        if self.rate_last == i64::MIN
+            || idx > self.rate_last
+            || idx <= self.rate_last - RATE_LEN as i64
         {
             return 0;
         }
         self.rate[idx.rem_euclid(RATE_LEN as i64) as usize]
     }
 
-    fn next_line(&mut self) -> &mut String {
+    fn next_line(&mut self) -> &mut Recent {
         if self.head == self.lines.len() {
-            self.lines.push(String::with_capacity(MAX_LINE));
+            self.lines.push(Recent::default());
         }
         let i = self.head;
         self.head = (self.head + 1) % RECENT_LINES;
         self.n_lines = (self.n_lines + 1).min(RECENT_LINES);
-        let s = &mut self.lines[i];
-        s.clear();
-        s
+        &mut self.lines[i]
     }
 
     fn approx_bytes(&self) -> usize {
         self.paths.approx_bytes()
             + self.agents.approx_bytes()
-            + self.lines.capacity() * std::mem::size_of::<String>()
-            + self.lines.iter().map(String::capacity).sum::<usize>()
+            + self.lines.capacity() * std::mem::size_of::<Recent>()
+            + self.lines.iter().map(|l| l.text.capacity()).sum::<usize>()
     }
 }
 
@@ -140,45 +205,6 @@ fn truncate(s: &str, max: usize) -> &str {
         i -= 1;
     }
     &s[..i]
-}
-
-/// `2026-11-22T02:27:14.123Z status METHOD path?query bytes ms`, written in place.
-fn write_line(out: &mut String, r: &Request<'_>) {
-    let secs = r.time.div_euclid(MICROS_PER_SEC);
-    let ms = r.time.rem_euclid(MICROS_PER_SEC) / 1000;
-    let (y, mo, d) = civil_from_days(secs.div_euclid(86_400));
-    let sod = secs.rem_euclid(86_400);
-    let _ = write!(
-        out,
-        "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}.{ms:03}Z ",
-        sod / 3600,
-        (sod / 60) % 60,
-        sod % 60
-    );
-    match r.status {
-        Some(s) => {
-            let _ = write!(out, "{s}");
-        }
-        None => out.push('-'),
-    }
-    out.push(' ');
-    out.push_str(r.method.as_deref().unwrap_or("-"));
-    out.push(' ');
-    out.push_str(r.path.as_deref().unwrap_or("-"));
-    if let Some(q) = r.query.as_deref() {
-        out.push('?');
-        out.push_str(q);
-    }
-    if let Some(b) = r.bytes_out {
-        let _ = write!(out, " {b}B");
-    }
-    if let Some(t) = r.total_time_us.or(r.backend_time_us) {
-        let _ = write!(out, " {}.{:03}ms", t / 1000, t % 1000);
-    }
-    if out.len() > MAX_LINE {
-        let keep = truncate(out, MAX_LINE).len();
-        out.truncate(keep);
-    }
 }
 
 pub struct ClientTable {
@@ -219,15 +245,24 @@ impl ClientTable {
     }
 
     pub fn observe(&mut self, r: &Request<'_>) {
+        let mut buf = std::mem::take(&mut self.path_buf);
+        let path = r.path.as_deref().map(|p| {
+            normalize_path(p, &mut buf);
+            buf.as_str()
+        });
+        self.observe_normalized(r, path);
+        self.path_buf = buf;
+    }
+
+    /// [`observe`](Self::observe) with the path already normalised (the aggregator's
+    /// [`last_path`](super::Aggregator::last_path)), to normalise once per request.
+    pub fn observe_normalized(&mut self, r: &Request<'_>, path: Option<&str>) {
         let Some(c) = ClientRef::of(r) else {
             return;
         };
         let idx = r.time.div_euclid(self.cfg.bucket_width);
         self.now_idx = Some(self.now_idx.map_or(idx, |n| n.max(idx)));
-        let path = r.path.as_deref().map(|p| {
-            normalize_path(p, &mut self.path_buf);
-            truncate(&self.path_buf, MAX_SUB_KEY)
-        });
+        let path = path.map(|p| truncate(p, MAX_SUB_KEY));
         let (info, fresh) = self.table.add_hashed(c, ClientKey::hash(c), 1);
         if fresh {
             info.reset(r.time);
@@ -247,7 +282,7 @@ impl ClientTable {
             info.agents.add(truncate(ua, MAX_SUB_KEY), 1);
         }
         info.bump_rate(idx);
-        write_line(info.next_line(), r);
+        info.next_line().set(r);
     }
 
     /// Busiest tracked clients with their request counts since they entered the table.
@@ -291,7 +326,7 @@ impl ClientTable {
         let recent = (0..info.n_lines)
             .map(|k| {
                 let i = (info.head + RECENT_LINES - 1 - k) % RECENT_LINES;
-                info.lines[i].clone()
+                info.lines[i].render()
             })
             .collect();
         Some(ClientDetail {

@@ -178,7 +178,9 @@ mod tests {
 
     #[test]
     fn hll_error_within_three_percent() {
-        for n in [10u32, 100, 1000, 5000, 9000, 11_000, 15_000, 25_000, 50_000, 500_000] {
+        for n in [
+            10u32, 100, 1000, 5000, 9000, 11_000, 15_000, 25_000, 50_000, 500_000,
+        ] {
             let mut h = Hll::new();
             for i in 0..n {
                 let ip = IpAddr::from((i.wrapping_mul(2_654_435_761)).to_be_bytes());
@@ -197,7 +199,11 @@ mod tests {
         let (mut a, mut b, mut u) = (Hll::new(), Hll::new(), Hll::new());
         for i in 0..3000 {
             let h = hash_str(&format!("client-{i}"));
-            if i % 2 == 0 { a.insert_hash(h) } else { b.insert_hash(h) }
+            if i % 2 == 0 {
+                a.insert_hash(h)
+            } else {
+                b.insert_hash(h)
+            }
             u.insert_hash(h);
         }
         a.merge(&b);

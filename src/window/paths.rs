@@ -12,7 +12,7 @@ pub const MAX_SEGMENT_LEN: usize = 64;
 pub fn normalize_path(path: &str, out: &mut String) {
     out.clear();
     let mut p = path;
-    if let Some(i) = p.find(['?', '#']) {
+    if let Some(i) = memchr::memchr2(b'?', b'#', p.as_bytes()) {
         p = &p[..i];
     }
     for scheme in ["http://", "https://"] {
@@ -33,13 +33,20 @@ pub fn normalize_path(path: &str, out: &mut String) {
         push_segment(p, out);
         return;
     };
-    for (n, seg) in rest.split('/').enumerate() {
+    let mut seg_start = 0;
+    for n in 0..=MAX_SEGMENTS {
         if n == MAX_SEGMENTS {
             out.push_str("/…");
             return;
         }
+        let end = memchr::memchr(b'/', &rest.as_bytes()[seg_start..]).map(|i| seg_start + i);
         out.push('/');
-        push_segment(seg, out);
+        // Slicing at '/' (ASCII) always lands on a char boundary.
+        push_segment(&rest[seg_start..end.unwrap_or(rest.len())], out);
+        match end {
+            Some(e) => seg_start = e + 1,
+            None => return,
+        }
     }
 }
 
@@ -49,7 +56,7 @@ fn push_segment(seg: &str, out: &mut String) {
         return;
     }
     // `12345.jpg` → `:id.jpg`: classify the stem when the extension looks like one.
-    if let Some(dot) = seg.rfind('.') {
+    if let Some(dot) = memchr::memrchr(b'.', seg.as_bytes()) {
         let (stem, ext) = (&seg[..dot], &seg[dot + 1..]);
         let e = ext.as_bytes();
         if !stem.is_empty()
@@ -79,40 +86,44 @@ fn is_uuid(b: &[u8]) -> bool {
         })
 }
 
-/// The placeholder for a variable segment, `None` to keep it.
+/// The placeholder for a variable segment, `None` to keep it. One pass gathers the byte
+/// classes, then the rules are checked from the most specific.
 fn classify(b: &[u8]) -> Option<&'static str> {
     if b.is_empty() {
         return None;
     }
-    let digits = b.iter().filter(|c| c.is_ascii_digit()).count();
+    let (mut digits, mut hex, mut num_sep, mut token, mut at) = (0usize, true, true, true, None);
+    for (i, &c) in b.iter().enumerate() {
+        let d = c.is_ascii_digit();
+        digits += usize::from(d);
+        hex &= c.is_ascii_hexdigit();
+        num_sep &= d || matches!(c, b'-' | b'_' | b'.' | b',' | b':' | b'+');
+        token &= c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_');
+        if c == b'@' && at.is_none() {
+            at = Some(i);
+        }
+    }
     if digits == b.len() {
         return Some(":id");
     }
-    if is_uuid(b) {
+    if b.len() == 36 && is_uuid(b) {
         return Some(":uuid");
     }
-    if b.len() >= 16 && digits > 0 && b.iter().all(u8::is_ascii_hexdigit) {
+    if hex && b.len() >= 16 && digits > 0 {
         return Some(":hex");
     }
     // Dates, times, phone numbers, versions: digits joined by separators.
-    if digits * 2 >= b.len()
-        && digits > 0
-        && b.iter()
-            .all(|c| c.is_ascii_digit() || matches!(c, b'-' | b'_' | b'.' | b',' | b':' | b'+'))
-    {
+    if num_sep && digits > 0 && digits * 2 >= b.len() {
         return Some(":num");
     }
-    if let Some(at) = b.iter().position(|&c| c == b'@')
+    if let Some(at) = at
         && at > 0
         && b[at + 1..].contains(&b'.')
     {
         return Some(":email");
     }
     // Opaque tokens (base64url, session ids): long, no punctuation but `-`/`_`, many digits.
-    if b.len() >= 20
-        && digits * 5 >= b.len()
-        && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_'))
-    {
+    if token && b.len() >= 20 && digits * 5 >= b.len() {
         return Some(":token");
     }
     None
@@ -138,7 +149,10 @@ mod tests {
         );
         assert_eq!(n("/blob/9f86d081884c7d659a2feaa0c55ad015"), "/blob/:hex");
         assert_eq!(n("/archive/2024-01-31/"), "/archive/:num/");
-        assert_eq!(n("/users/jane.doe@example.com/profile"), "/users/:email/profile");
+        assert_eq!(
+            n("/users/jane.doe@example.com/profile"),
+            "/users/:email/profile"
+        );
         assert_eq!(n("/img/12345.jpg"), "/img/:id.jpg");
         assert_eq!(n("/s/aZ3kP9qL2mX7vB4nR8tY1wE"), "/s/:token");
         assert_eq!(n("/api/v1/users"), "/api/v1/users");

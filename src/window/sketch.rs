@@ -218,9 +218,9 @@ mod tests {
             for _ in 0..100_000 {
                 let r = rng(&mut seed);
                 let x = match dist {
-                    0 => 1 + r % 2_000_000,                          // uniform up to 2 s
+                    0 => 1 + r % 2_000_000, // uniform up to 2 s
                     1 => (((r % 10_000) as f64 / 1000.0).exp() * 50.0) as u64, // log-uniform tail
-                    _ => 1000 + (r % 100) * (r % 100) * (r % 7),     // skewed, clustered
+                    _ => 1000 + (r % 100) * (r % 100) * (r % 7), // skewed, clustered
                 };
                 s.insert(x);
                 v.push(x);

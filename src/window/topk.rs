@@ -180,7 +180,6 @@ impl TopKey for ClientKey {
 struct Slot<K, V> {
     key: K,
     hash: u64,
-    count: u64,
     /// Overestimation bound inherited from the evicted key.
     err: u64,
     val: V,
@@ -190,13 +189,16 @@ struct Slot<K, V> {
 const LINEAR_MAX: usize = 16;
 
 /// Space-Saving top-K with an optional payload `V` per tracked key.
+///
+/// Counts live in the heap array itself (`(count, slot)` pairs), so heap maintenance touches
+/// a compact array and never the (possibly large) slots.
 #[derive(Debug, Clone)]
 pub struct TopK<K, V = ()> {
     /// `slots[..len]` are live; the rest are spare buffers kept for reuse after `reset`.
     slots: Vec<Slot<K, V>>,
     len: usize,
-    /// Min-heap of slot ids by count; `pos[slot]` is the slot's heap position.
-    heap: Vec<u32>,
+    /// Min-heap of (count, slot id); `pos[slot]` is the slot's heap position.
+    heap: Vec<(u64, u32)>,
     pos: Vec<u32>,
     index: Option<IdMap<u32>>,
     cap: usize,
@@ -272,13 +274,15 @@ impl<K: TopKey, V: Default> TopK<K, V> {
     }
 
     /// [`add`](Self::add) with the key's hash already computed (`K::hash`).
+    #[inline]
     pub fn add_hashed(&mut self, p: K::Probe<'_>, h: u64, inc: u64) -> (&mut V, bool) {
         self.total += inc;
         // A 64-bit hash collision between two distinct keys merges them; at these table
         // sizes that is vanishingly rare and only skews a count.
         if let Some(s) = self.find(p, h) {
-            self.slots[s].count += inc;
-            self.sift_down(self.pos[s] as usize);
+            let at = self.pos[s] as usize;
+            self.heap[at].0 += inc;
+            self.sift_down(at);
             return (&mut self.slots[s].val, false);
         }
         let s = if self.len < self.cap {
@@ -286,103 +290,92 @@ impl<K: TopKey, V: Default> TopK<K, V> {
             if s < self.slots.len() {
                 let slot = &mut self.slots[s];
                 slot.key.assign(p);
-                slot.count = 0;
                 slot.err = 0;
             } else {
                 self.slots.push(Slot {
                     key: K::from_probe(p),
                     hash: h,
-                    count: 0,
                     err: 0,
                     val: V::default(),
                 });
                 self.pos.push(0);
             }
             self.len += 1;
-            self.heap.push(s as u32);
-            self.pos[s] = (self.heap.len() - 1) as u32;
+            self.heap.push((inc, s as u32));
+            let at = self.heap.len() - 1;
+            self.pos[s] = at as u32;
+            // A new key may be the smallest: it rises from the end.
+            self.sift_up(at);
             s
         } else {
-            let s = self.heap[0] as usize;
-            let old = self.slots[s].hash;
+            // Evict the least counted key (the root); the newcomer inherits its count.
+            let (min, s) = self.heap[0];
+            let s = s as usize;
             if let Some(ix) = &mut self.index {
-                ix.remove(&old);
+                ix.remove(&self.slots[s].hash);
             }
             let slot = &mut self.slots[s];
             slot.key.assign(p);
-            slot.err = slot.count;
+            slot.err = min;
+            self.heap[0].0 = min + inc;
+            self.sift_down(0);
             s
         };
         self.slots[s].hash = h;
-        self.slots[s].count += inc;
         if let Some(ix) = &mut self.index {
             ix.insert(h, s as u32);
         }
-        // A new slot sits at the heap's end (may be the smallest: sift up); an evicted one
-        // at the root with a larger count (sift down).
-        let at = self.pos[s] as usize;
-        self.sift_up(at);
-        self.sift_down(self.pos[s] as usize);
         (&mut self.slots[s].val, true)
+    }
+
+    #[inline]
+    fn entry(&self, s: usize) -> Entry<'_, K, V> {
+        let sl = &self.slots[s];
+        Entry {
+            key: &sl.key,
+            count: self.heap[self.pos[s] as usize].0,
+            err: sl.err,
+            val: &sl.val,
+        }
     }
 
     /// Payload and count of a tracked key.
     pub fn get(&self, p: K::Probe<'_>) -> Option<Entry<'_, K, V>> {
         let s = self.find(p, K::hash(p))?;
-        let sl = &self.slots[s];
-        if !sl.key.matches(p) {
-            return None;
-        }
-        Some(Entry {
-            key: &sl.key,
-            count: sl.count,
-            err: sl.err,
-            val: &sl.val,
-        })
+        self.slots[s].key.matches(p).then(|| self.entry(s))
     }
 
     /// Multiply every count by `num / den` (decay). Order is kept, so is the heap.
     pub fn scale(&mut self, num: u64, den: u64) {
-        let den = den.max(1);
-        for s in &mut self.slots[..self.len] {
-            s.count = (u128::from(s.count) * u128::from(num) / u128::from(den)) as u64;
-            s.err = (u128::from(s.err) * u128::from(num) / u128::from(den)) as u64;
+        let den = u128::from(den.max(1));
+        let f = |x: u64| (u128::from(x) * u128::from(num) / den) as u64;
+        for e in &mut self.heap {
+            e.0 = f(e.0);
         }
-        self.total = (u128::from(self.total) * u128::from(num) / u128::from(den)) as u64;
+        for s in &mut self.slots[..self.len] {
+            s.err = f(s.err);
+        }
+        self.total = f(self.total);
     }
 
-    /// Up to `n` tracked keys, largest count first (ties by key order of entry).
+    /// Up to `n` tracked keys, largest count first.
     pub fn top(&self, n: usize) -> Vec<Entry<'_, K, V>> {
-        let mut ids: Vec<usize> = (0..self.len).collect();
-        ids.sort_by(|&a, &b| self.slots[b].count.cmp(&self.slots[a].count));
-        ids.truncate(n);
-        ids.into_iter()
-            .map(|s| {
-                let sl = &self.slots[s];
-                Entry {
-                    key: &sl.key,
-                    count: sl.count,
-                    err: sl.err,
-                    val: &sl.val,
-                }
-            })
-            .collect()
+        let mut h: Vec<(u64, u32)> = self.heap.clone();
+        h.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        h.truncate(n);
+        h.into_iter().map(|(_, s)| self.entry(s as usize)).collect()
     }
 
     /// Every live entry, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = Entry<'_, K, V>> {
-        self.slots[..self.len].iter().map(|sl| Entry {
-            key: &sl.key,
-            count: sl.count,
-            err: sl.err,
-            val: &sl.val,
-        })
+        (0..self.len).map(|s| self.entry(s))
     }
 
     /// Heap bytes held, plus `val_bytes` for each payload.
     pub fn approx_bytes_with(&self, val_bytes: impl Fn(&V) -> usize) -> usize {
         let slot = std::mem::size_of::<Slot<K, V>>();
-        let mut b = self.slots.capacity() * slot + (self.heap.capacity() + self.pos.capacity()) * 4;
+        let mut b =
+            self.slots.capacity() * slot + self.heap.capacity() * 16 + self.pos.capacity() * 4;
         if let Some(ix) = &self.index {
             // hashbrown: key + value + one control byte per bucket.
             b += ix.capacity() * (8 + 4 + 1) * 8 / 7;
@@ -400,19 +393,14 @@ impl<K: TopKey, V: Default> TopK<K, V> {
     #[inline]
     fn swap(&mut self, a: usize, b: usize) {
         self.heap.swap(a, b);
-        self.pos[self.heap[a] as usize] = a as u32;
-        self.pos[self.heap[b] as usize] = b as u32;
-    }
-
-    #[inline]
-    fn cnt(&self, at: usize) -> u64 {
-        self.slots[self.heap[at] as usize].count
+        self.pos[self.heap[a].1 as usize] = a as u32;
+        self.pos[self.heap[b].1 as usize] = b as u32;
     }
 
     fn sift_up(&mut self, mut at: usize) {
         while at > 0 {
             let parent = (at - 1) / 2;
-            if self.cnt(at) >= self.cnt(parent) {
+            if self.heap[at].0 >= self.heap[parent].0 {
                 break;
             }
             self.swap(at, parent);
@@ -429,21 +417,24 @@ impl<K: TopKey, V: Default> TopK<K, V> {
                 break;
             }
             let r = l + 1;
-            let c = if r < n && self.cnt(r) < self.cnt(l) { r } else { l };
-            if self.cnt(c) >= self.cnt(at) {
+            let c = if r < n && self.heap[r].0 < self.heap[l].0 {
+                r
+            } else {
+                l
+            };
+            if self.heap[c].0 >= self.heap[at].0 {
                 break;
             }
             self.swap(at, c);
             at = c;
         }
     }
-}
 
-impl<K: TopKey, V: Default> TopK<K, V> {
     /// Add every key of `other` with its count (Space-Saving merge; payloads are not merged).
     pub fn merge_counts(&mut self, other: &TopK<K, V>) {
-        for s in &other.slots[..other.len] {
-            self.add_hashed(s.key.probe(), s.hash, s.count);
+        for &(count, s) in &other.heap {
+            let sl = &other.slots[s as usize];
+            self.add_hashed(sl.key.probe(), sl.hash, count);
         }
     }
 }
