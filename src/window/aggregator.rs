@@ -204,7 +204,7 @@ impl Aggregator {
         self.emit_from = self.emit_from.min(bi);
         while first + (self.open.len() as i64) <= bi {
             let i = first + self.open.len() as i64;
-            let b = self.take_bucket(i, i * w, (i + 1) * w);
+            let b = self.take_bucket(i, i.saturating_mul(w), (i + 1).saturating_mul(w));
             self.open.push_back(b);
         }
 
@@ -297,7 +297,11 @@ impl Aggregator {
             first = cb - keep as i64;
             while first < cb {
                 let w = self.width;
-                let b = self.take_bucket(first, first * w, (first + 1) * w);
+                let b = self.take_bucket(
+                    first,
+                    first.saturating_mul(w),
+                    (first + 1).saturating_mul(w),
+                );
                 first += 1;
                 self.emit(b);
             }

@@ -3,6 +3,7 @@
 //! and user agents, a per-bucket request-rate ring and its latest raw requests in a ring of
 //! reused strings, so a warm table allocates nothing per request.
 
+use super::hash::hash_str;
 use super::paths::normalize_path;
 use super::topk::{ClientKey, ClientRef, TopK, TopKey};
 use crate::record::{MICROS_PER_SEC, Micros, Request, civil_from_days};
@@ -100,6 +101,66 @@ fn push_capped(t: &mut String, s: &str) {
     t.push_str(truncate(s, room));
 }
 
+/// A tiny inline Space-Saving table: hashes and counts side by side (two cache lines to
+/// scan), key strings apart and only touched when a key enters.
+#[derive(Debug, Clone, Default)]
+struct SmallTop {
+    hashes: [u64; SUB_TOP],
+    counts: [u32; SUB_TOP],
+    keys: [String; SUB_TOP],
+    len: u8,
+}
+
+impl SmallTop {
+    fn reset(&mut self) {
+        self.len = 0;
+    }
+
+    #[inline]
+    fn add(&mut self, key: &str) {
+        let h = hash_str(key);
+        let n = usize::from(self.len);
+        // Matching by the 64-bit hash alone: a collision would merge two keys' counts.
+        if let Some(i) = self.hashes[..n].iter().position(|&x| x == h) {
+            self.counts[i] = self.counts[i].saturating_add(1);
+            return;
+        }
+        let i = if n < SUB_TOP {
+            self.len += 1;
+            self.counts[n] = 0;
+            n
+        } else {
+            let (i, _) = self
+                .counts
+                .iter()
+                .enumerate()
+                .min_by_key(|(_, c)| **c)
+                .unwrap_or((0, &0));
+            i
+        };
+        self.hashes[i] = h;
+        self.counts[i] = self.counts[i].saturating_add(1);
+        self.keys[i].clear();
+        self.keys[i].push_str(key);
+    }
+
+    fn top(&self) -> Vec<Count> {
+        let n = usize::from(self.len);
+        let mut v: Vec<Count> = (0..n)
+            .map(|i| Count {
+                key: self.keys[i].clone(),
+                count: u64::from(self.counts[i]),
+            })
+            .collect();
+        v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
+        v
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.keys.iter().map(String::capacity).sum()
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct ClientInfo {
     requests: u64,
@@ -107,14 +168,14 @@ pub struct ClientInfo {
     last_seen: Micros,
     /// 1xx, 2xx, 3xx, 4xx, 5xx, no/odd status.
     classes: [u64; 6],
-    paths: TopK<String>,
-    agents: TopK<String>,
+    paths: SmallTop,
+    agents: SmallTop,
     rate: [u32; RATE_LEN],
     /// Bucket index of the newest rate slot written.
     rate_last: i64,
     /// Ring of the latest requests; `lines[..n_lines]` are valid, `head` is the next slot
     /// to overwrite. Only strings are copied here; formatting waits for `detail`.
-    lines: Vec<Recent>,
+    lines: [Recent; RECENT_LINES],
     head: usize,
     n_lines: usize,
 }
@@ -126,11 +187,11 @@ impl Default for ClientInfo {
             first_seen: 0,
             last_seen: 0,
             classes: [0; 6],
-            paths: TopK::new(SUB_TOP),
-            agents: TopK::new(SUB_TOP),
+            paths: SmallTop::default(),
+            agents: SmallTop::default(),
             rate: [0; RATE_LEN],
             rate_last: i64::MIN,
-            lines: Vec::new(),
+            lines: Default::default(),
             head: 0,
             n_lines: 0,
         }
@@ -179,9 +240,6 @@ impl ClientInfo {
     }
 
     fn next_line(&mut self) -> &mut Recent {
-        if self.head == self.lines.len() {
-            self.lines.push(Recent::default());
-        }
         let i = self.head;
         self.head = (self.head + 1) % RECENT_LINES;
         self.n_lines = (self.n_lines + 1).min(RECENT_LINES);
@@ -189,9 +247,8 @@ impl ClientInfo {
     }
 
     fn approx_bytes(&self) -> usize {
-        self.paths.approx_bytes()
-            + self.agents.approx_bytes()
-            + self.lines.capacity() * std::mem::size_of::<Recent>()
+        self.paths.heap_bytes()
+            + self.agents.heap_bytes()
             + self.lines.iter().map(|l| l.text.capacity()).sum::<usize>()
     }
 }
@@ -276,10 +333,10 @@ impl ClientTable {
         };
         info.classes[class] += 1;
         if let Some(p) = path {
-            info.paths.add(p, 1);
+            info.paths.add(p);
         }
         if let Some(ua) = r.user_agent.as_deref() {
-            info.agents.add(truncate(ua, MAX_SUB_KEY), 1);
+            info.agents.add(truncate(ua, MAX_SUB_KEY));
         }
         info.bump_rate(idx);
         info.next_line().set(r);
@@ -305,15 +362,6 @@ impl ClientTable {
             .rev()
             .map(|k| f64::from(info.rate_at(now - k)) / secs)
             .collect();
-        let counts = |t: &TopK<String>| {
-            t.top(SUB_TOP)
-                .into_iter()
-                .map(|e| Count {
-                    key: e.key.clone(),
-                    count: e.count,
-                })
-                .collect::<Vec<_>>()
-        };
         let statuses = ["1xx", "2xx", "3xx", "4xx", "5xx", "other"]
             .iter()
             .zip(info.classes)
@@ -339,8 +387,8 @@ impl ClientTable {
                 baseline: None,
             },
             statuses,
-            paths: counts(&info.paths),
-            user_agents: counts(&info.agents),
+            paths: info.paths.top(),
+            user_agents: info.agents.top(),
             requests: info.requests,
             first_seen: Some(info.first_seen),
             last_seen: Some(info.last_seen),

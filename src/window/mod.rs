@@ -57,4 +57,6 @@ pub use sketch::LatencySketch;
 pub use topk::{ClientKey, ClientRef, TopK};
 
 #[cfg(test)]
+mod bench;
+#[cfg(test)]
 mod tests;

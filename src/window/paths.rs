@@ -12,51 +12,73 @@ pub const MAX_SEGMENT_LEN: usize = 64;
 pub fn normalize_path(path: &str, out: &mut String) {
     out.clear();
     let mut p = path;
-    if let Some(i) = memchr::memchr2(b'?', b'#', p.as_bytes()) {
-        p = &p[..i];
-    }
-    for scheme in ["http://", "https://"] {
-        if p.len() > scheme.len()
-            && p.as_bytes()[..scheme.len()].eq_ignore_ascii_case(scheme.as_bytes())
-        {
-            let rest = &p[scheme.len()..];
-            p = rest.find('/').map_or("/", |i| &rest[i..]);
-            break;
+    if p.as_bytes().first().is_some_and(|c| c | 0x20 == b'h') {
+        for scheme in ["http://", "https://"] {
+            if p.len() > scheme.len()
+                && p.as_bytes()[..scheme.len()].eq_ignore_ascii_case(scheme.as_bytes())
+            {
+                let rest = &p[scheme.len()..];
+                p = rest.find('/').map_or("/", |i| &rest[i..]);
+                break;
+            }
         }
     }
-    if p.is_empty() {
-        out.push('/');
+    let b = p.as_bytes();
+    if b.first() != Some(&b'/') {
+        // Empty, a bare query, `*` (OPTIONS), `host:443` (CONNECT) or junk: keep, bounded.
+        let end = b
+            .iter()
+            .position(|&c| c == b'?' || c == b'#')
+            .unwrap_or(b.len());
+        if end == 0 {
+            out.push('/');
+        } else {
+            push_segment(&p[..end], out, true);
+        }
         return;
     }
-    let Some(rest) = p.strip_prefix('/') else {
-        // `*` (OPTIONS), `example.com:443` (CONNECT), or junk: keep, bounded.
-        push_segment(p, out);
-        return;
-    };
-    let mut seg_start = 0;
-    for n in 0..=MAX_SEGMENTS {
-        if n == MAX_SEGMENTS {
-            out.push_str("/…");
-            return;
-        }
-        let end = memchr::memchr(b'/', &rest.as_bytes()[seg_start..]).map(|i| seg_start + i);
-        out.push('/');
-        // Slicing at '/' (ASCII) always lands on a char boundary.
-        push_segment(&rest[seg_start..end.unwrap_or(rest.len())], out);
-        match end {
-            Some(e) => seg_start = e + 1,
-            None => return,
+    // One pass: split on '/', stop at '?' or '#', and note which segments hold a digit or
+    // '@' (only those can be variable; the rest are copied as they are). Separators are
+    // ASCII, so every slice lands on a char boundary.
+    let (mut start, mut special, mut n) = (1, false, 0);
+    for i in 1..=b.len() {
+        let c = b.get(i).copied().unwrap_or(b'?');
+        match c {
+            b'/' | b'?' | b'#' => {
+                if n == MAX_SEGMENTS {
+                    out.push_str("/…");
+                    return;
+                }
+                out.push('/');
+                push_segment(&p[start..i], out, special);
+                n += 1;
+                if c != b'/' {
+                    return;
+                }
+                start = i + 1;
+                special = false;
+            }
+            b'0'..=b'9' | b'@' => special = true,
+            _ => {}
         }
     }
 }
 
-fn push_segment(seg: &str, out: &mut String) {
+fn push_segment(seg: &str, out: &mut String, special: bool) {
+    if !special {
+        out.push_str(if seg.len() > MAX_SEGMENT_LEN {
+            ":long"
+        } else {
+            seg
+        });
+        return;
+    }
     if let Some(tok) = classify(seg.as_bytes()) {
         out.push_str(tok);
         return;
     }
     // `12345.jpg` → `:id.jpg`: classify the stem when the extension looks like one.
-    if let Some(dot) = memchr::memrchr(b'.', seg.as_bytes()) {
+    if let Some(dot) = seg.bytes().rposition(|c| c == b'.') {
         let (stem, ext) = (&seg[..dot], &seg[dot + 1..]);
         let e = ext.as_bytes();
         if !stem.is_empty()
@@ -86,23 +108,57 @@ fn is_uuid(b: &[u8]) -> bool {
         })
 }
 
+const DIGIT: u8 = 1;
+const HEX: u8 = 2;
+const NUM_SEP: u8 = 4;
+const TOKEN: u8 = 8;
+const AT: u8 = 16;
+
+/// Byte classes, so a segment is classified in one branch-free pass.
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        let mut k = 0;
+        if b.is_ascii_digit() {
+            k |= DIGIT | HEX | NUM_SEP | TOKEN;
+        } else if b.is_ascii_hexdigit() {
+            k |= HEX | TOKEN;
+        } else if b.is_ascii_alphabetic() {
+            k |= TOKEN;
+        } else if matches!(b, b'-' | b'_') {
+            k |= NUM_SEP | TOKEN;
+        } else if matches!(b, b'.' | b',' | b':' | b'+') {
+            k |= NUM_SEP;
+        } else if b == b'@' {
+            k |= AT;
+        }
+        t[c] = k;
+        c += 1;
+    }
+    t
+};
+
 /// The placeholder for a variable segment, `None` to keep it. One pass gathers the byte
 /// classes, then the rules are checked from the most specific.
 fn classify(b: &[u8]) -> Option<&'static str> {
     if b.is_empty() {
         return None;
     }
-    let (mut digits, mut hex, mut num_sep, mut token, mut at) = (0usize, true, true, true, None);
-    for (i, &c) in b.iter().enumerate() {
-        let d = c.is_ascii_digit();
-        digits += usize::from(d);
-        hex &= c.is_ascii_hexdigit();
-        num_sep &= d || matches!(c, b'-' | b'_' | b'.' | b',' | b':' | b'+');
-        token &= c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_');
-        if c == b'@' && at.is_none() {
-            at = Some(i);
-        }
+    let (mut digits, mut all, mut any) = (0usize, 0xFFu8, 0u8);
+    for &c in b {
+        let k = CLASS[usize::from(c)];
+        digits += usize::from(k & DIGIT);
+        all &= k;
+        any |= k;
     }
+    let (hex, num_sep, token) = (all & HEX != 0, all & NUM_SEP != 0, all & TOKEN != 0);
+    let at = if any & AT != 0 {
+        b.iter().position(|&c| c == b'@')
+    } else {
+        None
+    };
     if digits == b.len() {
         return Some(":id");
     }
