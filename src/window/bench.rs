@@ -16,7 +16,7 @@ fn thread_cpu_ns() -> Option<u64> {
         .ok()
 }
 
-fn synthetic(n: u32, skewed: bool) -> Vec<Request<'static>> {
+pub(super) fn synthetic(n: u32, skewed: bool) -> Vec<Request<'static>> {
     const PATHS: [&str; 5] = [
         "/",
         "/api/v1/items/123",

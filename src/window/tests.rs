@@ -486,3 +486,48 @@ fn extreme_times_never_panic() {
     assert_eq!(w.iter().map(|w| w.event.requests).sum::<u64>(), 6);
     assert_eq!(c.detail("10.0.0.1").unwrap().requests, 6);
 }
+
+#[test]
+fn warm_tables_stop_growing() {
+    // Once warm, more traffic of the same shape barely allocates: every table, pool and
+    // ring keeps its size.
+    let reqs = super::bench::synthetic(300_000, true);
+    let mut a = Aggregator::default();
+    let mut c = ClientTable::default();
+    for r in &reqs[..200_000] {
+        a.observe(r);
+        c.observe_normalized(r, a.last_path());
+    }
+    a.drain_closed().for_each(drop);
+    let (ab, cb) = (a.approx_bytes(), c.approx_bytes());
+    for r in &reqs[200_000..] {
+        a.observe(r);
+        c.observe_normalized(r, a.last_path());
+    }
+    a.drain_closed().for_each(drop);
+    // The client table still warms a little: a slot's ten line buffers are allocated as it
+    // first fills its ring (bounded by capacity × 10 × 240 B), then reused forever.
+    let cgrown = c.approx_bytes() as f64 / cb as f64;
+    assert!(cgrown < 1.05, "{cb} -> {}", c.approx_bytes());
+    // Closed windows join the history rings (bounded, 360) and own their strings.
+    let grown = a.approx_bytes() as f64 / ab as f64;
+    assert!(grown < 1.05, "{ab} -> {}", a.approx_bytes());
+}
+
+#[test]
+fn small_top_keeps_heaviest() {
+    let mut c = ClientTable::default();
+    for i in 0..200u32 {
+        let mut r = req(T0 + i64::from(i), 1, 200);
+        let p = if i % 2 == 0 {
+            "/hot".to_string()
+        } else {
+            format!("/cold/x{i}")
+        };
+        r.path = Some(Cow::Owned(p));
+        c.observe(&r);
+    }
+    let d = c.detail("10.0.0.1").unwrap();
+    assert_eq!(d.paths.len(), 8, "bounded");
+    assert_eq!((d.paths[0].key.as_str(), d.paths[0].count), ("/hot", 100));
+}
