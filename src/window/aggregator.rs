@@ -221,9 +221,6 @@ impl Aggregator {
         };
         self.open[(bi - first) as usize].observe(r, &seen, late);
 
-        if let Some((c, h)) = client {
-            self.clients.add_hashed(c, h, UNIT);
-        }
         self.has_path = false;
         if let Some(p) = r.path.as_deref() {
             normalize_path(p, &mut self.path_buf);
@@ -322,6 +319,13 @@ impl Aggregator {
         self.paths.scale(num, den);
         self.agents.scale(num, den);
         self.statuses.scale(num, den);
+        // Recent clients are fed from each window's own top clients (cheaper than a second
+        // per-request table; only the head of the ranking is ever shown).
+        for e in b.top_clients.iter() {
+            let p = e.key.probe();
+            self.clients
+                .add_hashed(p, ClientKey::hash(p), e.count.saturating_mul(UNIT));
+        }
         push_bounded(&mut self.history[0], stats.clone(), self.cfg.history_len);
         if self.out.len() >= self.cfg.max_pending {
             self.out.pop_front();
@@ -367,9 +371,17 @@ impl Aggregator {
             .collect()
     }
 
-    /// Recent busiest clients (decayed request counts, half-life `recent_half_life`).
+    /// Recent busiest clients (decayed request counts, half-life `recent_half_life`),
+    /// including the windows still open.
     pub fn top_clients(&self, n: usize) -> Vec<(String, u64)> {
-        Self::top_of(&self.clients, n)
+        let mut t = self.clients.clone();
+        for b in &self.open {
+            for e in b.top_clients.iter() {
+                let p = e.key.probe();
+                t.add_hashed(p, ClientKey::hash(p), e.count.saturating_mul(UNIT));
+            }
+        }
+        Self::top_of(&t, n)
     }
 
     /// Recent busiest normalised paths.

@@ -10,9 +10,10 @@ use super::{TargetStats, WindowStats};
 use crate::event::{LogTime, WindowEvent};
 use crate::record::{MICROS_PER_SEC, Micros, Request};
 
-/// Top-client table size per window (only the top one is reported). Small enough to be
-/// scanned linearly: any client with more than 1/16 of a window's requests is always found.
-const BUCKET_TOP_CLIENTS: usize = 16;
+/// Top-client table size per window. Small enough to be scanned linearly; any client with
+/// more than 1/32 of a window's requests is always in it. Closed windows' tables feed the
+/// aggregator's decayed recent top clients.
+const BUCKET_TOP_CLIENTS: usize = 32;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub(crate) struct Counts {

@@ -1,6 +1,12 @@
 //! Rolling windows on log time: request rate, latency percentiles, status classes, unique
 //! clients, bytes, per-target health and top talkers, in bounded memory whatever the input.
-//! Stub: to be written.
+//!
+//! - [`Aggregator`]: log-time buckets (10 s default) with allowed lateness, empty windows for
+//!   gaps, 1 min / 5 min rollups, sparkline history rings, decayed recent top tables.
+//! - [`ClientTable`]: bounded per-client detail for the drill-down.
+//! - Building blocks: [`LatencySketch`] (DDSketch-style, 1% relative error, mergeable),
+//!   [`distinct::Hll`] and [`distinct::SeenFilter`], [`TopK`] (Space-Saving), and
+//!   [`normalize_path`].
 
 use crate::event::WindowEvent;
 use crate::record::Micros;

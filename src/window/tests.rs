@@ -277,9 +277,10 @@ fn recent_top_tables_decay() {
         vec![("200".into(), 90), ("404".into(), 10)]
     );
     // One half-life (60 s) of idle log time halves every count.
-    a.advance(T0 + 30 * S); // first closes happen here
+    a.advance(T0 + 40 * S); // the first bucket closes and joins the recent table
     let before = a.top_clients(1)[0].1;
-    a.advance(T0 + 90 * S);
+    assert_eq!(before, 70);
+    a.advance(T0 + 100 * S); // six more buckets: 60 s of decay
     let after = a.top_clients(1)[0].1;
     assert!(
         after * 2 >= before - 1 && after * 2 <= before + 1,

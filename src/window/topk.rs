@@ -186,7 +186,7 @@ struct Slot<K, V> {
 }
 
 /// Tables up to this size are searched linearly (cheaper than a map at this size).
-const LINEAR_MAX: usize = 16;
+const LINEAR_MAX: usize = 32;
 
 /// Space-Saving top-K with an optional payload `V` per tracked key.
 ///
@@ -201,6 +201,8 @@ pub struct TopK<K, V = ()> {
     heap: Vec<(u64, u32)>,
     pos: Vec<u32>,
     index: Option<IdMap<u32>>,
+    /// Small tables: slot hashes side by side, scanned instead of a map.
+    hashes: Vec<u64>,
     cap: usize,
     total: u64,
 }
@@ -224,6 +226,7 @@ impl<K: TopKey, V: Default> TopK<K, V> {
             pos: Vec::with_capacity(cap),
             index: (cap > LINEAR_MAX)
                 .then(|| IdMap::with_capacity_and_hasher(cap * 2, Default::default())),
+            hashes: Vec::new(),
             cap,
             total: 0,
         }
@@ -260,9 +263,10 @@ impl<K: TopKey, V: Default> TopK<K, V> {
     fn find(&self, p: K::Probe<'_>, h: u64) -> Option<usize> {
         match &self.index {
             Some(ix) => ix.get(&h).map(|&s| s as usize),
-            None => self.slots[..self.len]
+            None => self.hashes[..self.len]
                 .iter()
-                .position(|s| s.hash == h && s.key.matches(p)),
+                .enumerate()
+                .position(|(i, &x)| x == h && self.slots[i].key.matches(p)),
         }
     }
 
@@ -299,6 +303,7 @@ impl<K: TopKey, V: Default> TopK<K, V> {
                     val: V::default(),
                 });
                 self.pos.push(0);
+                self.hashes.push(h);
             }
             self.len += 1;
             self.heap.push((inc, s as u32));
@@ -322,8 +327,11 @@ impl<K: TopKey, V: Default> TopK<K, V> {
             s
         };
         self.slots[s].hash = h;
-        if let Some(ix) = &mut self.index {
-            ix.insert(h, s as u32);
+        match &mut self.index {
+            Some(ix) => {
+                ix.insert(h, s as u32);
+            }
+            None => self.hashes[s] = h,
         }
         (&mut self.slots[s].val, true)
     }
