@@ -1,6 +1,12 @@
 //! Rolling windows on log time: request rate, latency percentiles, status classes, unique
 //! clients, bytes, per-target health and top talkers, in bounded memory whatever the input.
-//! Stub: to be written.
+//!
+//! - [`Aggregator`]: log-time buckets (10 s default) with allowed lateness, empty windows for
+//!   gaps, 1 min / 5 min rollups, sparkline history rings, decayed recent top tables.
+//! - [`ClientTable`]: bounded per-client detail for the drill-down.
+//! - Building blocks: [`LatencySketch`] (DDSketch-style, 1% relative error, mergeable),
+//!   [`distinct::Hll`] and [`distinct::SeenFilter`], [`TopK`] (Space-Saving), and
+//!   [`normalize_path`].
 
 use crate::event::WindowEvent;
 use crate::record::Micros;
@@ -31,6 +37,8 @@ pub struct WindowStats {
     pub status_404: u64,
     /// 5xx by status code: 500, 502, 503, 504, other.
     pub status_5xx_by_code: [u64; 5],
+    /// Requests that arrived after their window had closed (counted in the oldest open one).
+    pub late: u64,
 }
 
 impl WindowStats {
@@ -38,3 +46,23 @@ impl WindowStats {
         self.event.start.0
     }
 }
+
+pub mod aggregator;
+mod bucket;
+pub mod clients;
+pub mod distinct;
+pub mod hash;
+pub mod paths;
+pub mod sketch;
+pub mod topk;
+
+pub use aggregator::{AggConfig, Aggregator, Resolution};
+pub use clients::{ClientConfig, ClientTable};
+pub use paths::normalize_path;
+pub use sketch::LatencySketch;
+pub use topk::{ClientKey, ClientRef, TopK};
+
+#[cfg(test)]
+mod bench;
+#[cfg(test)]
+mod tests;

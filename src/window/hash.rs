@@ -1,0 +1,107 @@
+//! Small, fast, seed-free hashing for the aggregation tables. Keys are hashed once per request
+//! and the 64-bit hash is reused by the HyperLogLog, the seen-recently filter and the top-K
+//! index, so it must be well mixed in every bit (HLL reads the top bits, the index the low ones).
+
+use std::hash::{BuildHasherDefault, Hasher};
+use std::net::IpAddr;
+
+const K: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// Murmur3's 64-bit finaliser: full avalanche.
+#[inline]
+pub fn mix64(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^= h >> 33;
+    h
+}
+
+#[inline]
+fn fold(h: u64, w: u64) -> u64 {
+    let m = u128::from(h ^ w).wrapping_mul(u128::from(K));
+    (m as u64) ^ ((m >> 64) as u64)
+}
+
+/// Hash of a byte string, 8 bytes at a time.
+#[inline]
+pub fn hash_bytes(b: &[u8]) -> u64 {
+    let mut h = (b.len() as u64).wrapping_mul(K) ^ 0x2545_F491_4F6C_DD1D;
+    let mut chunks = b.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = fold(h, u64::from_le_bytes(w));
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        h = fold(h, u64::from_le_bytes(w));
+    }
+    mix64(h)
+}
+
+#[inline]
+pub fn hash_str(s: &str) -> u64 {
+    hash_bytes(s.as_bytes())
+}
+
+/// Hash of an IP address; v4 and v6 never collide by construction of the seed.
+#[inline]
+pub fn hash_ip(ip: IpAddr) -> u64 {
+    match ip {
+        IpAddr::V4(v4) => mix64(u64::from(u32::from(v4)) ^ 0x1234_5678_9ABC_DEF1),
+        IpAddr::V6(v6) => {
+            let x = u128::from(v6);
+            mix64(fold(x as u64 ^ 0x0F1E_2D3C_4B5A_6978, (x >> 64) as u64))
+        }
+    }
+}
+
+/// Identity hasher for maps keyed by an already mixed `u64`.
+#[derive(Default, Clone, Copy)]
+pub struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is expected; stay correct for anything else.
+        self.0 = hash_bytes(bytes);
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+pub type IdBuild = BuildHasherDefault<IdHasher>;
+pub type IdMap<V> = std::collections::HashMap<u64, V, IdBuild>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_differ_and_are_stable() {
+        assert_eq!(hash_str("/a"), hash_str("/a"));
+        assert_ne!(hash_str("/a"), hash_str("/b"));
+        assert_ne!(hash_str(""), hash_str("\0"));
+        assert_ne!(hash_str("12345678"), hash_str("123456780"));
+        let a: IpAddr = "10.0.0.1".parse().unwrap();
+        let b: IpAddr = "10.0.0.2".parse().unwrap();
+        assert_ne!(hash_ip(a), hash_ip(b));
+        // Every bit position is used: the OR of a few hundred hashes covers all 64 bits,
+        // and the AND clears them all.
+        let (mut or, mut and) = (0u64, u64::MAX);
+        for i in 0..500u32 {
+            let h = hash_ip(IpAddr::from(i.to_be_bytes()));
+            or |= h;
+            and &= h;
+        }
+        assert_eq!(or, u64::MAX);
+        assert_eq!(and, 0);
+    }
+}
