@@ -11,7 +11,7 @@ use crate::event::{
 };
 use crate::record::{Format, MICROS_PER_SEC, Micros, Request};
 use crate::snapshot::{ClientRow, Count, Filter, Series, Snapshot, TargetRow, ViewSpec};
-use crate::window::{Aggregator, ClientTable, WindowConfig, WindowStats};
+use crate::window::{AggConfig, Aggregator, ClientTable, Resolution, WindowStats};
 use std::collections::{HashMap, VecDeque};
 
 /// Window sizes the `+`/`-` keys step through, in seconds.
@@ -27,6 +27,8 @@ pub struct EngineConfig {
     pub client: ClientConfig,
     /// Source names, by index, for security events (`-` for stdin).
     pub sources: Vec<String>,
+    /// Keep per-client detail for the drill-down (the TUI); headless runs don't need it.
+    pub drilldown: bool,
 }
 
 impl Default for EngineConfig {
@@ -37,6 +39,7 @@ impl Default for EngineConfig {
             scorer: ScorerConfig::default(),
             client: ClientConfig::default(),
             sources: Vec::new(),
+            drilldown: true,
         }
     }
 }
@@ -94,12 +97,22 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(cfg: EngineConfig) -> Engine {
-        let wcfg = WindowConfig { bucket_secs: cfg.bucket_secs, ..WindowConfig::default() };
+        let width = cfg.bucket_secs.max(1) as i64 * MICROS_PER_SEC;
+        let agg = AggConfig { bucket_width: width, ..AggConfig::default() };
+        let detail = crate::window::ClientConfig {
+            bucket_width: width,
+            ..crate::window::ClientConfig::default()
+        };
+        // The scorer works on the base windows; keep the configured threshold.
+        let scorer = ScorerConfig {
+            threshold: cfg.scorer.threshold,
+            ..ScorerConfig::new(cfg.bucket_secs.max(1))
+        };
         Engine {
-            agg: Aggregator::new(wcfg),
-            clients: ClientTable::new(ClientTable::DEFAULT_CAPACITY),
+            agg: Aggregator::new(agg),
+            clients: ClientTable::new(detail),
             behaviour: ClientDetector::new(cfg.client.clone()),
-            scorer: WindowScorer::new(cfg.scorer.clone()),
+            scorer: WindowScorer::new(scorer),
             cfg,
             counters: Counters::default(),
             last_rejected: None,
@@ -147,7 +160,9 @@ impl Engine {
         c.first = Some(c.first.map_or(r.time, |f| f.min(r.time)));
         c.last = Some(c.last.map_or(r.time, |l| l.max(r.time)));
         self.agg.observe(r);
-        self.clients.observe(r);
+        if self.cfg.drilldown {
+            self.clients.observe_normalized(r, self.agg.last_path());
+        }
         self.behaviour.observe(r, &mut self.client_events);
         if !hits.is_empty() {
             self.security_hits(r, source, line, hits);
@@ -155,9 +170,7 @@ impl Engine {
         if !self.client_events.is_empty() {
             self.take_client_events();
         }
-        if self.agg.has_closed() {
-            self.close_windows();
-        }
+        self.close_windows();
     }
 
     /// Ingest a whole batch from the parse stage: its counts and its records.
@@ -265,7 +278,8 @@ impl Engine {
     }
 
     fn close_windows(&mut self) {
-        for w in self.agg.drain_closed() {
+        let closed: Vec<WindowStats> = self.agg.drain_closed().collect();
+        for w in closed {
             if self.cfg.emit_windows {
                 self.event_counts[0] += 1;
                 self.events.push(Event::Window(w.event.clone()));
@@ -323,11 +337,11 @@ impl Engine {
         let level = view.window.min(WINDOW_LADDER.len() - 1);
         let points = if view.points == 0 { 120 } else { view.points };
         let hist: Vec<&WindowStats> = {
-            let all: Vec<&WindowStats> = self.agg.history(level).collect();
+            let all: Vec<&WindowStats> = self.agg.history(Resolution::from_index(level)).collect();
             let skip = all.len().saturating_sub(points);
             all.into_iter().skip(skip).collect()
         };
-        let win_secs = self.agg.resolution_secs(level);
+        let win_secs = WINDOW_LADDER[level].max(self.cfg.bucket_secs);
         let series = |label: &str, unit: &str, f: &dyn Fn(&WindowEvent) -> f64| Series {
             label: label.to_string(),
             unit: unit.to_string(),
@@ -389,7 +403,7 @@ impl Engine {
             if keep_client(&ip) && !clients.iter().any(|c| c.client == ip) {
                 clients.push(ClientRow {
                     security_hits: self.security_by_client.get(&ip).copied().unwrap_or(0),
-                    requests: self.clients.requests(&ip).unwrap_or(0),
+                    requests: self.clients.detail(&ip).map_or(0, |d| d.requests),
                     client: ip,
                     behaviors,
                     ..Default::default()
@@ -442,7 +456,7 @@ impl Engine {
                 self.behaviours_log.iter().filter(|e| e.client_ip == ip).take(20).cloned().collect();
             d
         });
-        let last_window = self.agg.history(0).last().map(|w| w.event.clone());
+        let last_window = self.agg.history(Resolution::Base).next_back().map(|w| w.event.clone());
         Snapshot {
             now: c.last.unwrap_or(0),
             sources: self.cfg.sources.clone(),

@@ -51,7 +51,7 @@ impl Ingest {
             parser.parse_line(text, &mut |o| match o {
                 Outcome::Request(r) => {
                     hits.clear();
-                    rules.check(&r, scratch, hits);
+                    rules.check_with(&r, scratch, hits);
                     batch.push(&chunk, &r, source, line_no, hits);
                 }
                 Outcome::Skipped(_) => batch.skipped += 1,
