@@ -1,1 +1,1 @@
-//! Stub: to be written.
+pub mod anomaly;
