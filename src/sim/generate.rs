@@ -400,18 +400,16 @@ impl Simulator {
             let (kind, k) = (inc.kind, inc.intensity);
             let r = &mut s.req;
             match kind {
-                IncidentKind::ErrorSpike(src) => {
-                    if self.rng.chance(k.of([0.03, 0.08, 0.25])) {
-                        match src {
-                            ErrorSource::Backend => {
-                                r.status = Some(500);
-                                r.backend_status = Some(500);
-                                r.bytes_out = Some(300);
-                            }
-                            ErrorSource::Lb => self.lb_fail(r, 502),
+                IncidentKind::ErrorSpike(src) if self.rng.chance(k.of([0.03, 0.08, 0.25])) => {
+                    match src {
+                        ErrorSource::Backend => {
+                            r.status = Some(500);
+                            r.backend_status = Some(500);
+                            r.bytes_out = Some(300);
                         }
-                        s.label = Some(kind);
+                        ErrorSource::Lb => self.lb_fail(r, 502),
                     }
+                    s.label = Some(kind);
                 }
                 IncidentKind::Latency => {
                     let slow = self.rng.chance(k.of([0.04, 0.08, 0.2]));
@@ -422,30 +420,28 @@ impl Simulator {
                         s.label = Some(kind);
                     }
                 }
-                IncidentKind::ClientErrors => {
+                IncidentKind::ClientErrors
                     if self.rng.chance(k.of([0.04, 0.10, 0.30]))
-                        && r.status.is_some_and(|c| c < 500)
-                    {
-                        let code = *self.rng.pick(&[404, 404, 404, 400, 400, 400, 422, 403]);
+                        && r.status.is_some_and(|c| c < 500) =>
+                {
+                    let code = *self.rng.pick(&[404, 404, 404, 400, 400, 400, 422, 403]);
+                    r.status = Some(code);
+                    r.backend_status = Some(code);
+                    r.bytes_out = Some(230);
+                    s.label = Some(kind);
+                }
+                IncidentKind::TargetFailure(ti)
+                    if r.backend.as_deref() == Some(catalog::TARGETS[ti as usize % 4])
+                        && r.backend_status.is_some() =>
+                {
+                    scale_latency(r, k.of([2.0, 3.0, 5.0]));
+                    if self.rng.chance(k.of([0.08, 0.25, 0.6])) {
+                        let code = if self.rng.chance(0.7) { 503 } else { 500 };
                         r.status = Some(code);
                         r.backend_status = Some(code);
-                        r.bytes_out = Some(230);
-                        s.label = Some(kind);
+                        r.bytes_out = Some(300);
                     }
-                }
-                IncidentKind::TargetFailure(ti) => {
-                    if r.backend.as_deref() == Some(catalog::TARGETS[ti as usize % 4])
-                        && r.backend_status.is_some()
-                    {
-                        scale_latency(r, k.of([2.0, 3.0, 5.0]));
-                        if self.rng.chance(k.of([0.08, 0.25, 0.6])) {
-                            let code = if self.rng.chance(0.7) { 503 } else { 500 };
-                            r.status = Some(code);
-                            r.backend_status = Some(code);
-                            r.bytes_out = Some(300);
-                        }
-                        s.label = Some(kind);
-                    }
+                    s.label = Some(kind);
                 }
                 _ => {}
             }
@@ -595,7 +591,7 @@ impl Simulator {
                     let status = *self.rng.pick(&[400, 403, 404, 200, 500]);
                     let lat = self.rng.lognormal(20.0, 0.6);
                     let ua = ua.unwrap_or("sqlmap/1.7.11#stable (https://sqlmap.org)");
-                    let q = (!query.is_empty()).then(|| Cow::Borrowed(query));
+                    let q = (!query.is_empty()).then_some(Cow::Borrowed(query));
                     emit(self, t, ip, ua, "GET", path.into(), q, status, lat);
                 }
             }

@@ -213,8 +213,8 @@ impl GroundTruth {
 /// 2026-11-02T00:00:00Z: a Monday, so presets start at midnight of a plain day.
 pub const PRESET_START: Micros = 1_793_577_600 * MICROS_PER_SEC;
 
-/// Named presets: `demo` (≈30 min: quiet warm-up, then one incident of each kind every two
-/// minutes), `day` (24 h, ten incidents), `quiet` (24 h, no incidents).
+/// Named presets: `demo` (40 min: 7 quiet minutes, then a one-minute incident of each kind
+/// every 2.5 minutes), `day` (24 h, ten incidents), `quiet` (24 h, no incidents).
 pub fn scenario(name: &str, seed: u64) -> Option<SimConfig> {
     let inc = |kind, start, dur, intensity| Incident {
         kind,
@@ -227,10 +227,12 @@ pub fn scenario(name: &str, seed: u64) -> Option<SimConfig> {
             // Start mid-afternoon so the rate is near its daily peak and flat-ish.
             let mut c =
                 SimConfig::new(seed, PRESET_START + 14 * 3600 * MICROS_PER_SEC, 1_980, 40.0);
-            let mut t = 360;
+            // Seven quiet minutes (the scorer warms up in five), then a one-minute incident
+            // every 2.5 minutes: 90 s of calm between them keeps their alarms apart.
+            let mut t = 420;
             for k in IncidentKind::ALL {
-                c.incidents.push(inc(k, t, 90, Intensity::Moderate));
-                t += 120;
+                c.incidents.push(inc(k, t, 60, Intensity::Moderate));
+                t += 150;
             }
             Some(c)
         }

@@ -292,3 +292,17 @@ fn print_sample_lines() {
         }
     }
 }
+
+#[test]
+fn background_error_mix() {
+    let c = cfg(2, 600, 100.0);
+    let (n, e5) = count(c.clone(), 0, 600, |r| {
+        r.req.status.is_some_and(|s| s >= 500)
+    });
+    let (_, e4) = count(c, 0, 600, |r| {
+        r.req.status.is_some_and(|s| (400..500).contains(&s))
+    });
+    let (p5, p4) = (e5 as f64 / n as f64, e4 as f64 / n as f64);
+    assert!((0.0003..0.003).contains(&p5), "5xx {p5}");
+    assert!((0.003..0.03).contains(&p4), "4xx {p4}");
+}

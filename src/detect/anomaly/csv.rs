@@ -55,16 +55,6 @@ fn is_time_name(h: &str) -> bool {
         .any(|k| h == *k || h.ends_with(&format!(" {k}")) || h.starts_with(&format!("{k} ")))
 }
 
-fn parse_time(s: &str) -> Option<i64> {
-    let s = s.trim();
-    lex::iso8601(s).or_else(|| {
-        s.parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite())
-            .map(|v| (v * 1e6) as i64)
-    })
-}
-
 #[derive(Debug, Default)]
 struct Series {
     level: Level,
@@ -113,7 +103,8 @@ impl Series {
         }
         self.last = Some(x);
         let lvl_a = if warm { 0.3 } else { k * alpha(1.0, 20.0) };
-        self.level.update(x, lvl_a, 0.0, k * alpha(1.0, 200.0), warm);
+        self.level
+            .update(x, lvl_a, 0.0, k * alpha(1.0, 200.0), warm);
     }
 }
 
@@ -158,7 +149,6 @@ pub fn score_csv(
             }
             report.time_column = time_col.map(|i| names[i].clone());
         }
-        let _ = time_col.and_then(|i| cells.get(i)).and_then(|c| parse_time(c));
         let warm = report.rows < CSV_WARMUP_ROWS;
         let mut zmax = 0.0f64;
         let mut values = Vec::with_capacity(cells.len());

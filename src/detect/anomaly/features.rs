@@ -104,6 +104,7 @@ impl Obs {
     pub fn merge<'a>(obs: impl Iterator<Item = &'a Obs>) -> Obs {
         let mut m = Obs::default();
         let (mut l50, mut l99) = (Vec::new(), Vec::new());
+        let mut tp99: Vec<Vec<f64>> = Vec::new();
         for o in obs {
             m.secs += o.secs;
             m.n += o.n;
@@ -120,18 +121,26 @@ impl Obs {
             l50.extend(o.p50);
             l99.extend(o.p99);
             for t in &o.targets {
-                match m.targets.iter_mut().find(|x| x.name == t.name) {
-                    Some(x) => {
-                        if let Some(p) = t.p99 {
-                            let lp = x.p99.map_or(p.ln() * t.n, |q| q.ln() * x.n + p.ln() * t.n);
-                            x.p99 = Some((lp / (x.n + t.n).max(1e-9)).exp());
-                        }
-                        x.n += t.n;
-                        x.err += t.err;
+                let i = match m.targets.iter().position(|x| x.name == t.name) {
+                    Some(i) => i,
+                    None => {
+                        m.targets.push(TargetObs {
+                            name: t.name.clone(),
+                            n: 0.0,
+                            err: 0.0,
+                            p99: None,
+                        });
+                        tp99.push(Vec::new());
+                        m.targets.len() - 1
                     }
-                    None => m.targets.push(t.clone()),
-                }
+                };
+                m.targets[i].n += t.n;
+                m.targets[i].err += t.err;
+                tp99[i].extend(t.p99);
             }
+        }
+        for (t, v) in m.targets.iter_mut().zip(&mut tp99) {
+            t.p99 = median(v);
         }
         m.p50 = median(&mut l50);
         m.p99 = median(&mut l99);
@@ -237,17 +246,66 @@ impl Detector {
             Some((z, lvl.predict()?.exp()))
         };
         if let Some((z, b)) = lat(&self.p99, o.p99, 0.05, 0.25, 0.01) {
-            push(Feature::LatencyP99, AnomalyType::Latency, z, o.p99.unwrap_or(0.0), b, None);
+            push(
+                Feature::LatencyP99,
+                AnomalyType::Latency,
+                z,
+                o.p99.unwrap_or(0.0),
+                b,
+                None,
+            );
         }
         if let Some((z, b)) = lat(&self.p50, o.p50, 0.03, 0.2, 0.5) {
-            push(Feature::LatencyP50, AnomalyType::Latency, z, o.p50.unwrap_or(0.0), b, None);
+            push(
+                Feature::LatencyP50,
+                AnomalyType::Latency,
+                z,
+                o.p50.unwrap_or(0.0),
+                b,
+                None,
+            );
         }
         let ratios: [(Feature, AnomalyType, &Ratio, f64, f64, f64); 6] = [
-            (Feature::Rate4xx, AnomalyType::ClientErrors, &self.r4xx, o.c4xx, 0.5, 0.01),
-            (Feature::Rate5xx, AnomalyType::ErrorSpike, &self.r5xx, o.c5xx, 1.0, 0.005),
-            (Feature::Rate5xxLb, AnomalyType::ErrorSpike, &self.r5xx_lb, o.c5xx_lb, 1.0, 0.005),
-            (Feature::Rate5xxBackend, AnomalyType::ErrorSpike, &self.r5xx_be, o.c5xx_be, 1.0, 0.005),
-            (Feature::NewClientShare, AnomalyType::NewClients, &self.new, o.new_clients, 1.0, 0.1),
+            (
+                Feature::Rate4xx,
+                AnomalyType::ClientErrors,
+                &self.r4xx,
+                o.c4xx,
+                0.5,
+                0.01,
+            ),
+            (
+                Feature::Rate5xx,
+                AnomalyType::ErrorSpike,
+                &self.r5xx,
+                o.c5xx,
+                1.0,
+                0.005,
+            ),
+            (
+                Feature::Rate5xxLb,
+                AnomalyType::ErrorSpike,
+                &self.r5xx_lb,
+                o.c5xx_lb,
+                1.0,
+                0.005,
+            ),
+            (
+                Feature::Rate5xxBackend,
+                AnomalyType::ErrorSpike,
+                &self.r5xx_be,
+                o.c5xx_be,
+                1.0,
+                0.005,
+            ),
+            (
+                Feature::NewClientShare,
+                AnomalyType::NewClients,
+                &self.new,
+                o.new_clients,
+                1.0,
+                0.1,
+            ),
             (
                 Feature::TopClientShare,
                 AnomalyType::Concentration,
@@ -268,7 +326,14 @@ impl Detector {
             let r = (o.bytes_out / n).max(1.0).ln() - pred;
             let s = self.bpr.scale().max(0.1 + 2.0 / n.sqrt());
             let z = (r / s).min(r / 0.7 * Z_HALF);
-            push(Feature::BytesPerRequest, AnomalyType::Bandwidth, z, o.bytes_out / n, pred.exp(), None);
+            push(
+                Feature::BytesPerRequest,
+                AnomalyType::Bandwidth,
+                z,
+                o.bytes_out / n,
+                pred.exp(),
+                None,
+            );
         }
         self.score_targets(o, out);
     }
@@ -351,13 +416,20 @@ impl Detector {
         // requests back it (tiny windows barely move the baseline).
         let wn = (n / 50.0).min(1.0);
         if let Some(v) = o.p99 {
-            self.p99.update(v.max(0.01).ln(), lvl_a * wn, 0.0, scale_c * wn, warm);
+            self.p99
+                .update(v.max(0.01).ln(), lvl_a * wn, 0.0, scale_c * wn, warm);
         }
         if let Some(v) = o.p50 {
-            self.p50.update(v.max(0.01).ln(), lvl_a * wn, 0.0, scale_c * wn, warm);
+            self.p50
+                .update(v.max(0.01).ln(), lvl_a * wn, 0.0, scale_c * wn, warm);
         }
-        self.bpr
-            .update((o.bytes_out / n).max(1.0).ln(), lvl_a * wn, 0.0, scale_c * wn, warm);
+        self.bpr.update(
+            (o.bytes_out / n).max(1.0).ln(),
+            lvl_a * wn,
+            0.0,
+            scale_c * wn,
+            warm,
+        );
         self.r4xx.update(o.c4xx, n, ratio_a, k);
         self.r5xx.update(o.c5xx, n, ratio_a, k);
         self.r5xx_lb.update(o.c5xx_lb, n, ratio_a, k);
@@ -381,7 +453,8 @@ impl Detector {
             m.err.update(t.err, t.n, ratio_a, k);
             if let Some(v) = t.p99 {
                 let wt = (t.n / 50.0).min(1.0);
-                m.p99.update(v.max(0.01).ln(), lvl_a * wt, 0.0, scale_c * wt, warm);
+                m.p99
+                    .update(v.max(0.01).ln(), lvl_a * wt, 0.0, scale_c * wt, warm);
             }
         }
     }

@@ -35,15 +35,15 @@ pub struct ScorerConfig {
 }
 
 impl ScorerConfig {
-    /// Defaults for a window size: ~15 minutes of warm-up (at least 12 windows) and an
-    /// episode gap of ~2 minutes.
+    /// Defaults for a window size: ~5 minutes of warm-up (at least 8 windows) and an
+    /// episode gap of ~30 s (at least one window).
     pub fn new(window_secs: u64) -> ScorerConfig {
         let ws = window_secs.max(1);
         ScorerConfig {
             window_secs: ws,
-            warmup_windows: (900 / ws).max(12),
+            warmup_windows: 300_u64.div_ceil(ws).max(8),
             threshold: 0.5,
-            gap_windows: (120 / ws).max(2),
+            gap_windows: 30_u64.div_ceil(ws).max(1),
         }
     }
 }
@@ -123,7 +123,8 @@ impl WindowScorer {
         self.last_score = score;
         let anomalous = score >= self.cfg.threshold;
         let event = if anomalous {
-            best.cloned().and_then(|b| self.event(w, index, score, b, &obs, merged.as_ref(), split))
+            best.cloned()
+                .and_then(|b| self.event(w, index, score, b, &obs, merged.as_ref(), split))
         } else {
             None
         };

@@ -41,7 +41,11 @@ pub fn describe(c: &Contribution, o: &Obs, d: &Detector, kind: AnomalyType) -> S
             let p50b = d.p50.predict().map(f64::exp);
             let mut s = format!(
                 "{} {} vs {} baseline",
-                if c.feature == Feature::LatencyP99 { "p99" } else { "p50" },
+                if c.feature == Feature::LatencyP99 {
+                    "p99"
+                } else {
+                    "p50"
+                },
                 ms(c.value),
                 ms(c.baseline)
             );
@@ -87,7 +91,11 @@ pub fn describe(c: &Contribution, o: &Obs, d: &Detector, kind: AnomalyType) -> S
             } else {
                 ""
             };
-            format!("4xx {} vs {} baseline{mostly}", pct(c.value), pct(c.baseline))
+            format!(
+                "4xx {} vs {} baseline{mostly}",
+                pct(c.value),
+                pct(c.baseline)
+            )
         }
         Feature::TargetRate5xx | Feature::TargetP99 => {
             let t = c.target.as_deref().unwrap_or("?");

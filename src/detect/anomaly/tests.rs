@@ -52,7 +52,11 @@ pub(super) fn windows(sim: Simulator, ws: u64) -> Vec<WindowStats> {
         a.ev.latency_p99_ms = pctl(&a.lat, 0.99);
         a.ev.latency_max_ms = a.lat.last().copied();
         a.ev.unique_clients = a.clients.len() as u64;
-        let top = a.clients.iter().max_by_key(|(ip, n)| (**n, **ip)).map(|(ip, n)| (ip.to_string(), *n));
+        let top = a
+            .clients
+            .iter()
+            .max_by_key(|(ip, n)| (**n, **ip))
+            .map(|(ip, n)| (ip.to_string(), *n));
         let mut targets: Vec<TargetStats> = a
             .targets
             .into_iter()
@@ -231,7 +235,12 @@ fn trial_with(
     warm: u64,
 ) -> Outcome {
     let dur = 600;
-    let mut c = SimConfig::new(seed, PRESET_START + hour * 3_600 * MICROS_PER_SEC, warm + dur + 300, rps);
+    let mut c = SimConfig::new(
+        seed,
+        PRESET_START + hour * 3_600 * MICROS_PER_SEC,
+        warm + dur + 300,
+        rps,
+    );
     c.incidents.push(Incident {
         kind,
         start_offset_secs: warm,
@@ -251,7 +260,8 @@ fn trial_with(
         detected: first.is_some_and(|e| e.start < off),
         // Time to detect: from onset to the end of the first alarming window.
         delay_secs: first.map(|e| {
-            let first_end = e.start.max(onset - (ws as i64) * MICROS_PER_SEC) + ws as i64 * MICROS_PER_SEC;
+            let first_end =
+                e.start.max(onset - (ws as i64) * MICROS_PER_SEC) + ws as i64 * MICROS_PER_SEC;
             (first_end - onset) / MICROS_PER_SEC
         }),
         kind: first.map(|e| e.kind),
@@ -302,7 +312,10 @@ fn quiet(seed: u64, rps: f64, hours: u64, ws: u64) -> (usize, f64, Vec<Episode>)
 fn quiet_day_at_low_rate_has_at_most_one_false_episode() {
     for ws in [60, 10] {
         let (n, max, eps) = quiet(3, 5.0, 24, ws);
-        assert!(n <= 1, "ws {ws}: {n} false episodes, max score {max}: {eps:?}");
+        assert!(
+            n <= 1,
+            "ws {ws}: {n} false episodes, max score {max}: {eps:?}"
+        );
     }
 }
 
@@ -346,7 +359,11 @@ fn warm_up_scores_zero_and_tiny_windows_do_not_alarm() {
         }
     }
     // One error in five requests at 3 am: not an alarm.
-    assert!(s.observe(&mk(30, 5, 1)).is_none(), "score {}", s.last_score());
+    assert!(
+        s.observe(&mk(30, 5, 1)).is_none(),
+        "score {}",
+        s.last_score()
+    );
     // Most of a dozen requests failing is.
     let ev = s.observe(&mk(31, 12, 10)).expect("alarm");
     assert_eq!(ev.kind, AnomalyType::ErrorSpike);
@@ -356,13 +373,28 @@ fn warm_up_scores_zero_and_tiny_windows_do_not_alarm() {
         s.observe(&mk(i, 5, 0));
     }
     // Five out of five is not yet: a handful of errors alone never is.
-    assert!(s.observe(&mk(30, 5, 5)).is_none(), "score {}", s.last_score());
-    assert!(ev.summary.contains("backend 500") || ev.summary.contains("backend 5xx"), "{}", ev.summary);
+    assert!(
+        s.observe(&mk(30, 5, 5)).is_none(),
+        "score {}",
+        s.last_score()
+    );
+    assert!(
+        ev.summary.contains("backend 500") || ev.summary.contains("backend 5xx"),
+        "{}",
+        ev.summary
+    );
 }
 
 #[test]
 fn target_failure_summary_names_the_target() {
-    let o = trial(IncidentKind::TargetFailure(1), Intensity::Strong, 20.0, 60, 8, 11);
+    let o = trial(
+        IncidentKind::TargetFailure(1),
+        Intensity::Strong,
+        20.0,
+        60,
+        8,
+        11,
+    );
     assert!(o.detected);
     assert_eq!(o.kind, Some(AnomalyType::TargetFailure));
 }
@@ -373,22 +405,35 @@ fn target_failure_summary_names_the_target() {
 #[ignore]
 fn eval_table() {
     println!("\n== quiet 24 h (false alarm episodes) ==");
-    println!("{:>6} {:>5} {:>4} {:>9} {:>9}", "rps", "win", "seed", "episodes", "max score");
-    for (rps, seeds) in [(5.0, &[1u64, 2, 3][..]), (50.0, &[1, 2][..]), (500.0, &[1][..])] {
+    println!(
+        "{:>6} {:>5} {:>4} {:>9} {:>9}",
+        "rps", "win", "seed", "episodes", "max score"
+    );
+    for (rps, seeds) in [
+        (5.0, &[1u64, 2, 3][..]),
+        (50.0, &[1, 2][..]),
+        (500.0, &[1][..]),
+    ] {
         for &seed in seeds {
             for ws in [60, 10] {
                 let (n, max, eps) = quiet(seed, rps, 24, ws);
                 println!("{rps:>6} {ws:>4}s {seed:>4} {n:>9} {max:>9.3}");
                 for e in eps {
-                    println!("        false: {} {:?} {:.2} {}", crate::record::format_rfc3339(e.start), e.kind, e.max, e.summary);
+                    println!(
+                        "        false: {} {:?} {:.2} {}",
+                        crate::record::format_rfc3339(e.start),
+                        e.kind,
+                        e.max,
+                        e.summary
+                    );
                 }
             }
         }
     }
     println!("\n== detection (one 10-min incident after 45 min warm-up) ==");
     println!(
-        "{:<22} {:<9} {:>5} {:>4} {:>9} {:>13} {:>8} {:>6}  {}",
-        "incident", "intensity", "rps", "win", "detected", "ttd med/max", "type ok", "eps", "example summary"
+        "{:<22} {:<9} {:>5} {:>4} {:>9} {:>13} {:>8} {:>6}",
+        "incident", "intensity", "rps", "win", "detected", "ttd med/max", "type ok", "eps"
     );
     let plans: &[(Intensity, f64, &[u64])] = &[
         (Intensity::Subtle, 50.0, &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]),
@@ -404,7 +449,6 @@ fn eval_table() {
                 let mut ttd = Vec::new();
                 let mut ok = 0;
                 let mut eps = 0;
-                let mut example = String::new();
                 for &seed in seeds {
                     let o = trial(kind, k, rps, ws, seed, (seed as i64 * 5) % 24);
                     if o.detected {
@@ -413,14 +457,15 @@ fn eval_table() {
                         ok += usize::from(o.kind == Some(expected_type(kind)));
                         eps += o.episodes_in_incident;
                     }
-                    let _ = &mut example;
                 }
                 ttd.sort();
                 let med = ttd.get(ttd.len() / 2).copied();
                 let max = ttd.last().copied();
                 let name = match kind {
                     IncidentKind::ErrorSpike(ErrorSource::Lb) => "error_spike (LB 502)".to_string(),
-                    IncidentKind::ErrorSpike(ErrorSource::Backend) => "error_spike (500)".to_string(),
+                    IncidentKind::ErrorSpike(ErrorSource::Backend) => {
+                        "error_spike (500)".to_string()
+                    }
                     k => k.name().to_string(),
                 };
                 println!(
@@ -447,13 +492,164 @@ fn eval_table() {
 fn print_summaries() {
     for kind in AGGREGATE {
         let mut c = SimConfig::new(5, PRESET_START + 10 * 3_600 * MICROS_PER_SEC, 3_600, 50.0);
-        c.incidents.push(Incident { kind, start_offset_secs: 2_700, duration_secs: 300, intensity: Intensity::Moderate });
+        c.incidents.push(Incident {
+            kind,
+            start_offset_secs: 2_700,
+            duration_secs: 300,
+            intensity: Intensity::Moderate,
+        });
         let mut s = WindowScorer::new(ScorerConfig::new(60));
         for w in windows(Simulator::new(c), 60) {
             if let Some(e) = s.observe(&w) {
-                println!("{kind:?}: {} {:.2} ep{} {}", e.kind.name(), e.score, e.episode, e.summary);
+                println!(
+                    "{kind:?}: {} {:.2} ep{} {}",
+                    e.kind.name(),
+                    e.score,
+                    e.episode,
+                    e.summary
+                );
                 break;
             }
         }
+    }
+}
+
+mod csv_tests {
+    use super::super::{ScoreCsvError, score_csv};
+
+    fn run(input: &str) -> (String, super::super::ScoreCsvReport) {
+        let mut out = Vec::new();
+        let rep = score_csv(input.as_bytes(), &mut out).unwrap();
+        (String::from_utf8(out).unwrap(), rep)
+    }
+
+    fn series(n: usize, spike_at: usize) -> String {
+        let mut s =
+            String::from("Timestamp,RequestCount,\"TargetResponseTime\",HTTPCode_ELB_5XX_Count\n");
+        for i in 0..n {
+            let t = 1_700_000_000 + i as i64 * 60;
+            let ts = crate::record::format_rfc3339(t * 1_000_000);
+            // Deterministic wiggle, no spike except at `spike_at`.
+            let rc = 1000 + ((i * 37) % 23) as i64 * 3 + if i == spike_at { 4000 } else { 0 };
+            let rt = 0.120 + ((i * 13) % 7) as f64 * 0.002;
+            let e5 = if i % 11 == 0 { 1 } else { 0 };
+            let e5 = if i == 50 {
+                String::new()
+            } else {
+                e5.to_string()
+            };
+            s.push_str(&format!("{ts},{rc},{rt:.3},{e5}\n"));
+        }
+        s
+    }
+
+    #[test]
+    fn rows_aligned_with_warm_up_zeros_and_a_spike() {
+        let input = series(120, 90);
+        let (out, rep) = run(&input);
+        let lines: Vec<&str> = out.lines().collect();
+        let inl: Vec<&str> = input.lines().collect();
+        assert_eq!(lines.len(), inl.len());
+        assert_eq!(lines[0], format!("{},anomaly_score", inl[0]));
+        for (i, (o, r)) in lines.iter().zip(&inl).enumerate().skip(1) {
+            assert!(o.starts_with(r), "row {i} changed");
+            let score: f64 = o.rsplit(',').next().unwrap().parse().unwrap();
+            assert!((0.0..=1.0).contains(&score));
+            if i <= super::super::csv::CSV_WARMUP_ROWS as usize {
+                assert_eq!(score, 0.0, "warm-up row {i}");
+            } else if i == 91 {
+                assert!(score > 0.9, "spike row scored {score}");
+            } else {
+                assert!(score < 0.5, "row {i} scored {score}: {o}");
+            }
+        }
+        assert_eq!(rep.rows, 120);
+        assert_eq!(rep.time_column.as_deref(), Some("Timestamp"));
+        assert_eq!(
+            rep.columns,
+            [
+                "RequestCount",
+                "TargetResponseTime",
+                "HTTPCode_ELB_5XX_Count"
+            ]
+        );
+        assert_eq!(rep.anomalous_rows, 1);
+        // The empty cell in row 50 stays empty.
+        assert!(
+            lines[51].contains(",,") || lines[51].ends_with(','),
+            "{}",
+            lines[51]
+        );
+    }
+
+    #[test]
+    fn time_formats_and_quotes() {
+        // Epoch seconds named `time`, a space-separated timestamp found by value.
+        let mut a = String::from("time,value\n");
+        let mut b = String::from("when,\"a, b\",value\n");
+        for i in 0..40 {
+            a.push_str(&format!("{},{}\n", 1_700_000_000 + i * 300, 10 + i % 3));
+            b.push_str(&format!(
+                "2024-01-01 00:{:02}:00,\"x, y\",{}\n",
+                i,
+                10 + i % 3
+            ));
+        }
+        let (_, ra) = run(&a);
+        assert_eq!(ra.time_column.as_deref(), Some("time"));
+        assert_eq!(ra.columns, ["value"]);
+        let (ob, rb) = run(&b);
+        assert_eq!(rb.time_column.as_deref(), Some("when"));
+        assert_eq!(
+            rb.columns,
+            ["value"],
+            "the quoted text column is not numeric"
+        );
+        assert_eq!(ob.lines().count(), 41);
+        assert!(
+            ob.lines()
+                .nth(1)
+                .unwrap()
+                .starts_with("2024-01-01 00:00:00,\"x, y\",10,0.0000")
+        );
+    }
+
+    #[test]
+    fn empty_input_is_an_error() {
+        let mut out = Vec::new();
+        assert!(matches!(
+            score_csv("".as_bytes(), &mut out),
+            Err(ScoreCsvError::Empty)
+        ));
+    }
+}
+
+/// The `demo` preset through the scorer at 10-s windows: every aggregate incident raises its
+/// own episode of the right type, and nothing alarms during the warm-up.
+#[test]
+fn demo_scenario_alarms_each_aggregate_incident() {
+    let c = crate::sim::scenario("demo", 1).unwrap();
+    let incidents = c.incidents.clone();
+    let start = c.start;
+    let ws = windows(Simulator::new(c), 10);
+    let eps = run(&ScorerConfig::new(10), &ws);
+    let first_onset = start + incidents[0].start_offset_secs as i64 * MICROS_PER_SEC;
+    assert!(eps.iter().all(|e| e.start >= first_onset), "{eps:?}");
+    let mut used = std::collections::HashSet::new();
+    for inc in incidents.iter().filter(|i| i.kind.is_aggregate()) {
+        let on = start + inc.start_offset_secs as i64 * MICROS_PER_SEC;
+        let off = on + inc.duration_secs as i64 * MICROS_PER_SEC;
+        let e = eps
+            .iter()
+            .find(|e| e.start >= on - 10 * MICROS_PER_SEC && e.start < off)
+            .unwrap_or_else(|| panic!("{:?} not alarmed: {eps:?}", inc.kind));
+        assert_eq!(
+            e.kind,
+            expected_type(inc.kind),
+            "{:?}: {}",
+            inc.kind,
+            e.summary
+        );
+        assert!(used.insert(e.id), "{:?} shares an episode", inc.kind);
     }
 }
