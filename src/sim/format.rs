@@ -127,15 +127,150 @@ fn absolute_request(r: &Request<'_>, out: &mut String) {
 /// ALB: the 29 documented fields plus `conn_trace_id`; `time` is when the response was sent
 /// (request time + latency), `request_creation_time` is `r.time`. Classic ELB: the 15-field
 /// HTTP listener line. Combined/Common: nginx defaults, UTC. CloudFront: the 33-field TSV
-/// record (see [`header`] for its `#` lines). GCP and Azure JSON fall back to combined.
+/// record (see [`header`] for its `#` lines). GCP: a Cloud Logging `LogEntry` with
+/// `httpRequest`; Azure: Application Gateway v2 and Front Door access log JSON lines.
 pub fn write_line(r: &Request<'_>, format: Format, out: &mut String) {
     match format {
         Format::Alb => alb(r, out),
         Format::ElbClassic => elb(r, out),
         Format::Cloudfront => cloudfront(r, out),
         Format::Common => common(r, out, false),
-        _ => common(r, out, true),
+        Format::Combined => common(r, out, true),
+        Format::GcpLb => gcp(r, out),
+        Format::AzureAppGw => appgw(r, out),
+        Format::AzureFrontDoor => frontdoor(r, out),
     }
+}
+
+fn rfc3339_us(t: Micros) -> String {
+    let mut s = String::new();
+    iso6(t, &mut s);
+    s
+}
+
+fn url(r: &Request<'_>, with_port: bool) -> String {
+    let https = r.scheme.as_deref() == Some("https");
+    let mut u = format!(
+        "{}://{}",
+        if https { "https" } else { "http" },
+        r.host.as_deref().unwrap_or(catalog::HOST)
+    );
+    if with_port {
+        u.push_str(if https { ":443" } else { ":80" });
+    }
+    path_query(r, &mut u);
+    u
+}
+
+fn push_json(v: &serde_json::Value, out: &mut String) {
+    out.push_str(&v.to_string());
+}
+
+fn gcp(r: &Request<'_>, out: &mut String) {
+    let details = match (r.status, r.backend_status) {
+        (Some(502), None) => "failed_to_connect_to_backend",
+        (Some(504), None) => "backend_timeout",
+        _ => "response_sent_by_backend",
+    };
+    let mut http = serde_json::json!({
+        "requestMethod": s(&r.method),
+        "requestUrl": url(r, false),
+        "requestSize": r.bytes_in.unwrap_or(0).to_string(),
+        "status": r.status,
+        "responseSize": r.bytes_out.unwrap_or(0).to_string(),
+        "userAgent": s(&r.user_agent),
+        "remoteIp": r.client_ip.map(|ip| ip.to_string()),
+        "protocol": s(&r.protocol),
+    });
+    if let Some(b) = r.backend.as_deref() {
+        http["serverIp"] = b.split(':').next().unwrap_or(b).into();
+    }
+    if let Some(t) = r.total_time_us {
+        http["latency"] = format!("{:.6}s", t as f64 / 1e6).into();
+    }
+    if let Some(rf) = r.referrer.as_deref() {
+        http["referer"] = rf.into();
+    }
+    let v = serde_json::json!({
+        "insertId": r.trace_id.as_deref().map(|t| t.replace(['-', '='], "")),
+        "jsonPayload": {
+            "@type": "type.googleapis.com/google.cloud.loadbalancing.type.LoadBalancerLogEntry",
+            "statusDetails": details,
+        },
+        "httpRequest": http,
+        "resource": {"type": "http_load_balancer", "labels": {"zone": "global", "backend_service_name": "shop-web", "project_id": "shop-prod"}},
+        "timestamp": rfc3339_us(r.time),
+        "severity": if r.status.is_some_and(|c| c >= 500) { "WARNING" } else { "INFO" },
+        "logName": "projects/shop-prod/logs/requests",
+    });
+    push_json(&v, out);
+}
+
+fn appgw(r: &Request<'_>, out: &mut String) {
+    let https = r.scheme.as_deref() == Some("https");
+    let v = serde_json::json!({
+        "resourceId": "/SUBSCRIPTIONS/00000000-0000-0000-0000-000000000000/RESOURCEGROUPS/SHOP/PROVIDERS/MICROSOFT.NETWORK/APPLICATIONGATEWAYS/SHOP-APPGW",
+        "operationName": "ApplicationGatewayAccess",
+        "time": rfc3339_us(r.time),
+        "category": "ApplicationGatewayAccessLog",
+        "properties": {
+            "instanceId": "appgw_0",
+            "clientIP": r.client_ip.map(|ip| ip.to_string()),
+            "clientPort": r.client_port,
+            "httpMethod": s(&r.method),
+            "requestUri": s(&r.path),
+            "requestQuery": r.query.as_deref().unwrap_or(""),
+            "userAgent": s(&r.user_agent),
+            "httpStatus": r.status,
+            "httpVersion": s(&r.protocol),
+            "receivedBytes": r.bytes_in,
+            "sentBytes": r.bytes_out,
+            "timeTaken": r.total_time_us.map(|t| (t as f64 / 1e3).round() / 1e3),
+            "sslEnabled": if https { "on" } else { "off" },
+            "sslCipher": r.tls_cipher.as_deref().unwrap_or(""),
+            "sslProtocol": r.tls_protocol.as_deref().unwrap_or(""),
+            "serverRouted": r.backend.as_deref().unwrap_or(""),
+            "serverStatus": r.backend_status.map_or("-".to_string(), |c| c.to_string()),
+            "serverResponseLatency": r.backend_time_us.map_or("-".to_string(), |t| format!("{:.3}", t as f64 / 1e6)),
+            "host": r.host.as_deref().unwrap_or(catalog::HOST),
+        }
+    });
+    push_json(&v, out);
+}
+
+fn frontdoor(r: &Request<'_>, out: &mut String) {
+    let https = r.scheme.as_deref() == Some("https");
+    let total = r.total_time_us.map(|t| format!("{:.3}", t as f64 / 1e6));
+    let v = serde_json::json!({
+        "time": rfc3339_us(r.time),
+        "resourceId": "/SUBSCRIPTIONS/00000000-0000-0000-0000-000000000000/RESOURCEGROUPS/SHOP/PROVIDERS/MICROSOFT.CDN/PROFILES/SHOP-FD",
+        "category": "FrontDoorAccessLog",
+        "operationName": "Microsoft.Cdn/Profiles/AccessLog/Write",
+        "properties": {
+            "trackingReference": r.trace_id.as_deref().map(|t| t.replace(['-', '='], "")),
+            "httpMethod": s(&r.method),
+            "httpVersion": if r.protocol.as_deref() == Some("HTTP/2.0") { "2.0.0.0" } else { "1.1.0.0" },
+            "requestUri": url(r, true),
+            "hostName": r.host.as_deref().unwrap_or(catalog::HOST),
+            "requestBytes": r.bytes_in.unwrap_or(0).to_string(),
+            "responseBytes": r.bytes_out.unwrap_or(0).to_string(),
+            "userAgent": s(&r.user_agent),
+            "clientIp": r.client_ip.map(|ip| ip.to_string()),
+            "clientPort": r.client_port.map(|p| p.to_string()),
+            "socketIp": r.client_ip.map(|ip| ip.to_string()),
+            "timeTaken": total,
+            "requestProtocol": if https { "HTTPS" } else { "HTTP" },
+            "securityProtocol": if https { "TLS 1.2" } else { "" },
+            "httpStatusCode": r.status.map(|c| c.to_string()),
+            "httpStatusDetails": r.status.map(|c| c.to_string()),
+            "pop": "FRA",
+            "cacheStatus": "CONFIG_NOCACHE",
+            "errorInfo": if r.status.is_some_and(|c| c >= 500) && r.backend_status.is_none() { "OriginConnectionError" } else { "NoError" },
+            "originIp": r.backend.as_deref().unwrap_or("N/A"),
+            "referer": r.referrer.as_deref().unwrap_or(""),
+        }
+    });
+    push_json(&v, out);
 }
 
 /// The header lines a format's files start with, if any.

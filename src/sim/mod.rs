@@ -226,7 +226,7 @@ pub fn scenario(name: &str, seed: u64) -> Option<SimConfig> {
         "demo" => {
             // Start mid-afternoon so the rate is near its daily peak and flat-ish.
             let mut c =
-                SimConfig::new(seed, PRESET_START + 14 * 3600 * MICROS_PER_SEC, 1_980, 40.0);
+                SimConfig::new(seed, PRESET_START + 14 * 3600 * MICROS_PER_SEC, 2_400, 40.0);
             // Seven quiet minutes (the scorer warms up in five), then a one-minute incident
             // every 2.5 minutes: 90 s of calm between them keeps their alarms apart.
             let mut t = 420;

@@ -226,6 +226,18 @@ fn lines_well_formed() {
         s.clear();
         write_line(&r.req, Format::Cloudfront, &mut s);
         assert_eq!(s.split('\t').count(), 33, "{s}");
+        for f in [Format::GcpLb, Format::AzureAppGw, Format::AzureFrontDoor] {
+            s.clear();
+            write_line(&r.req, f, &mut s);
+            assert!(!s.contains('\n'));
+            let v: serde_json::Value = serde_json::from_str(&s).unwrap();
+            let status = r.req.status.unwrap();
+            match f {
+                Format::GcpLb => assert_eq!(v["httpRequest"]["status"], status),
+                Format::AzureAppGw => assert_eq!(v["properties"]["httpStatus"], status),
+                _ => assert_eq!(v["properties"]["httpStatusCode"], status.to_string()),
+            }
+        }
     }
     // The fixed fields of the AWS example line, in the same order.
     let r = &reqs[0];
