@@ -54,6 +54,9 @@ impl Default for ScorerConfig {
     }
 }
 
+/// Fraction of the threshold that keeps an open episode open.
+const HOLD: f64 = 0.6;
+
 #[derive(Debug, Clone)]
 struct Episode {
     id: u64,
@@ -128,10 +131,24 @@ impl WindowScorer {
         } else {
             None
         };
+        // Hysteresis: inside an episode, a window that is still elevated (above
+        // `HOLD` × threshold) keeps the episode open and is not learned, so a subtle
+        // incident that flickers around the threshold stays one episode.
+        let held = !anomalous
+            && score >= HOLD * self.cfg.threshold
+            && self.episode.as_mut().is_some_and(|e| {
+                if index - e.last_index <= self.cfg.gap_windows + 1 {
+                    e.last_index = index;
+                    true
+                } else {
+                    false
+                }
+            });
+        let frozen = anomalous || held;
         // Learn after describing, so the summary compares against the baseline as it was.
-        self.fast.update(&obs, warm, anomalous);
+        self.fast.update(&obs, warm, frozen);
         if let (Some((d, _, _)), Some(m)) = (&mut self.slow, &merged) {
-            d.update(m, warm, anomalous);
+            d.update(m, warm, frozen);
         }
         event
     }
@@ -222,6 +239,7 @@ impl WindowScorer {
         match feature {
             Feature::Rps => d.rate.predict().map(f64::exp),
             Feature::LatencyP50 => d.p50.predict().map(f64::exp),
+            Feature::LatencyP90 => d.p90.predict().map(f64::exp),
             Feature::LatencyP99 => d.p99.predict().map(f64::exp),
             Feature::Rate4xx => pct(&d.r4xx),
             Feature::Rate5xx => pct(&d.r5xx),

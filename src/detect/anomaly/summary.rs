@@ -37,11 +37,11 @@ pub fn describe(c: &Contribution, o: &Obs, d: &Detector, kind: AnomalyType) -> S
                 c.value, c.baseline
             )
         }
-        Feature::LatencyP99 | Feature::LatencyP50 => {
+        Feature::LatencyP99 | Feature::LatencyP90 | Feature::LatencyP50 => {
             let p50b = d.p50.predict().map(f64::exp);
             let mut s = format!(
                 "{} {} vs {} baseline",
-                if c.feature == Feature::LatencyP99 {
+                if c.feature != Feature::LatencyP50 {
                     "p99"
                 } else {
                     "p50"
@@ -49,7 +49,7 @@ pub fn describe(c: &Contribution, o: &Obs, d: &Detector, kind: AnomalyType) -> S
                 ms(c.value),
                 ms(c.baseline)
             );
-            if c.feature == Feature::LatencyP99 {
+            if c.feature != Feature::LatencyP50 {
                 if let (Some(p), Some(b)) = (o.p50, p50b) {
                     s.push_str(&format!(" (p50 {} vs {})", ms(p), ms(b)));
                 }

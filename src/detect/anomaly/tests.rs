@@ -430,19 +430,41 @@ fn eval_table() {
             }
         }
     }
+    detection_rows(
+        &AGGREGATE,
+        &[
+            (Intensity::Subtle, 50.0, &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]),
+            (Intensity::Moderate, 5.0, &[1, 2, 3]),
+            (Intensity::Moderate, 50.0, &[1, 2, 3]),
+            (Intensity::Moderate, 500.0, &[1]),
+            (Intensity::Strong, 50.0, &[1, 2]),
+        ],
+    );
+}
+
+/// Only the hard cases (latency at low rates and subtle): a quicker loop while tuning.
+#[test]
+#[ignore]
+fn eval_latency() {
+    detection_rows(
+        &[IncidentKind::Latency, IncidentKind::ClientErrors],
+        &[
+            (Intensity::Subtle, 50.0, &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]),
+            (Intensity::Subtle, 5.0, &[1, 2, 3, 4, 5]),
+            (Intensity::Moderate, 5.0, &[1, 2, 3, 4, 5]),
+        ],
+    );
+}
+
+type Plan<'a> = (Intensity, f64, &'a [u64]);
+
+fn detection_rows(kinds: &[IncidentKind], plans: &[Plan<'_>]) {
     println!("\n== detection (one 10-min incident after 45 min warm-up) ==");
     println!(
         "{:<22} {:<9} {:>5} {:>4} {:>9} {:>13} {:>8} {:>6}",
         "incident", "intensity", "rps", "win", "detected", "ttd med/max", "type ok", "eps"
     );
-    let plans: &[(Intensity, f64, &[u64])] = &[
-        (Intensity::Subtle, 50.0, &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]),
-        (Intensity::Moderate, 5.0, &[1, 2, 3]),
-        (Intensity::Moderate, 50.0, &[1, 2, 3]),
-        (Intensity::Moderate, 500.0, &[1]),
-        (Intensity::Strong, 50.0, &[1, 2]),
-    ];
-    for kind in AGGREGATE {
+    for &kind in kinds {
         for &(k, rps, seeds) in plans {
             for ws in [60, 10] {
                 let mut det = 0;
