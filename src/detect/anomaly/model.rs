@@ -1,0 +1,141 @@
+//! Online baselines: one pass, O(1) per update, no look-ahead.
+
+/// Squash a z-score into [0, 1): 0.5 at `Z_HALF`, so one threshold (0.5) means "about five
+/// robust standard deviations", whatever the series.
+pub const Z_HALF: f64 = 5.0;
+
+pub fn squash(z: f64) -> f64 {
+    if !z.is_finite() || z <= 0.0 {
+        return 0.0;
+    }
+    let z2 = z * z;
+    z2 / (z2 + Z_HALF * Z_HALF)
+}
+
+/// Smoothing factor for an exponential time constant `tau_secs`, per step of `step_secs`.
+pub fn alpha(step_secs: f64, tau_secs: f64) -> f64 {
+    1.0 - (-step_secs / tau_secs.max(step_secs)).exp()
+}
+
+/// Holt level + trend on a (usually log-transformed) series, with an EWMA of absolute
+/// residuals as its noise scale. The trend follows the daily cycle without lag.
+#[derive(Debug, Clone, Default)]
+pub struct Level {
+    pub level: Option<f64>,
+    trend: f64,
+    /// Mean absolute one-step residual (×1.25 ≈ standard deviation for normal noise).
+    mad: f64,
+    pub n: u64,
+}
+
+impl Level {
+    pub fn predict(&self) -> Option<f64> {
+        self.level.map(|l| l + self.trend)
+    }
+
+    pub fn scale(&self) -> f64 {
+        self.mad * 1.25
+    }
+
+    /// Residual of `x` against the prediction.
+    pub fn residual(&self, x: f64) -> Option<f64> {
+        self.predict().map(|p| x - p)
+    }
+
+    /// Learn `x`. `a` smooths the level, `b` the trend, `c` the scale. The residual is
+    /// clipped to ±4 scales first so a stray value cannot drag the baseline.
+    pub fn update(&mut self, x: f64, a: f64, b: f64, c: f64, warm: bool) {
+        if !x.is_finite() {
+            return;
+        }
+        self.n += 1;
+        let Some(pred) = self.predict() else {
+            self.level = Some(x);
+            return;
+        };
+        let r = x - pred;
+        // During warm-up the scale is a plain running mean of |r|.
+        let c = if warm { 1.0 / self.n as f64 } else { c };
+        self.mad += c * (r.abs() - self.mad);
+        let lim = 4.0 * self.scale().max(1e-9);
+        let rc = if self.n > 3 { r.clamp(-lim, lim) } else { r };
+        let level = self.level.unwrap_or(x);
+        let new_level = pred + a * rc;
+        self.trend = (1.0 - b) * self.trend + b * (new_level - level);
+        // A trend is a slow drift, never a jump.
+        self.trend = self.trend.clamp(-0.05, 0.05);
+        self.level = Some(new_level);
+    }
+}
+
+/// Baseline proportion of events among requests (errors / requests): EWMA of both counts,
+/// so quiet windows weigh little.
+#[derive(Debug, Clone, Default)]
+pub struct Ratio {
+    num: f64,
+    den: f64,
+}
+
+impl Ratio {
+    pub fn get(&self) -> Option<f64> {
+        (self.den > 0.0).then(|| self.num / self.den)
+    }
+
+    pub fn weight(&self) -> f64 {
+        self.den
+    }
+
+    /// Decay by `a`, then add `k` of `n` with weight `w` (below 1 while anomalous).
+    pub fn update(&mut self, k: f64, n: f64, a: f64, w: f64) {
+        self.num = (1.0 - a) * self.num + w * k;
+        self.den = (1.0 - a) * self.den + w * n;
+    }
+}
+
+/// How far `k` events out of `n` exceed the baseline proportion `p0`, as a z-score that is
+/// both statistically and practically significant:
+/// - statistical: Poisson with the variance-stabilising square root, `2(√k − √μ)`, so one
+///   error in five requests at 3 am is not an alarm;
+/// - practical: the excess proportion against a tolerance (`rel`·p0 + `abs`), so a
+///   million-request window does not alarm on +0.01 %.
+///
+/// The smaller of the two wins.
+pub fn excess_z(k: f64, n: f64, p0: f64, rel: f64, abs: f64) -> f64 {
+    if n <= 0.0 {
+        return 0.0;
+    }
+    let mu = n * p0;
+    if k <= mu {
+        return 0.0;
+    }
+    let stat = 2.0 * (k.sqrt() - mu.sqrt());
+    let prac = (k / n - p0) / (rel * p0 + abs);
+    stat.min(prac * Z_HALF).max(0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_error_in_five_is_not_an_alarm() {
+        let z = excess_z(1.0, 5.0, 0.001, 1.0, 0.01);
+        assert!(squash(z) < 0.2, "{z}");
+        // 16% 5xx over 3000 requests against 0.3% is.
+        let z = excess_z(480.0, 3000.0, 0.003, 1.0, 0.01);
+        assert!(squash(z) > 0.9, "{z}");
+        // Tiny excess on a huge window: significant but irrelevant.
+        let z = excess_z(1_100.0, 1_000_000.0, 0.001, 1.0, 0.01);
+        assert!(squash(z) < 0.1, "{z}");
+    }
+
+    #[test]
+    fn level_tracks_a_ramp() {
+        let mut l = Level::default();
+        for i in 0..500 {
+            l.update(i as f64 * 0.01, 0.2, 0.05, 0.05, i < 20);
+        }
+        let r = l.residual(5.0).unwrap();
+        assert!(r.abs() < 0.02, "{r}");
+    }
+}
