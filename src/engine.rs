@@ -3,7 +3,7 @@
 //! benchmarks all drive this same code; wall time only enters as explicit `advance` ticks.
 
 use crate::batch::{Batch, format_index};
-use crate::detect::anomaly::{ScorerConfig, WindowScorer};
+use crate::detect::anomaly::{Feature, ScorerConfig, WindowScorer};
 use crate::detect::client::{ClientConfig, ClientDetector};
 use crate::detect::security::Hit;
 use crate::event::{
@@ -355,12 +355,15 @@ impl Engine {
         let mut p99 = series("latency p99", "ms", &|e| e.latency_p99_ms.unwrap_or(0.0));
         let mut err4xx = series("4xx", "%", &|e| pct(e.status_4xx, e.requests));
         let mut err5xx = series("5xx", "%", &|e| pct(e.status_5xx, e.requests));
-        let b = self.scorer.baselines();
-        rps.baseline = b.rps;
-        p50.baseline = b.p50_ms;
-        p99.baseline = b.p99_ms;
-        err4xx.baseline = b.pct_4xx;
-        err5xx.baseline = b.pct_5xx;
+        if level == 0 {
+            // Baselines are learned on base windows; other resolutions show none.
+            let b = |f| self.scorer.baseline(f);
+            rps.baseline = b(Feature::Rps);
+            p50.baseline = b(Feature::LatencyP50);
+            p99.baseline = b(Feature::LatencyP99);
+            err4xx.baseline = b(Feature::Rate4xx);
+            err5xx.baseline = b(Feature::Rate5xx);
+        }
         let anomalous = hist
             .iter()
             .map(|w| {

@@ -29,9 +29,9 @@ pub fn run(args: &BenchArgs) -> Result<(), Failure> {
     };
     std::fs::create_dir_all(&dir).map_err(|e| Failure::msg(format!("{}: {e}", dir.display())))?;
     let mut results = Vec::new();
-    for (name, gen) in [("alb", gen_alb as fn(u64, &mut String)), ("combined", gen_combined)] {
+    for (name, make_line) in [("alb", gen_alb as fn(u64, &mut String)), ("combined", gen_combined)] {
         let path = dir.join(format!("bench-{name}.log"));
-        let bytes = generate(&path, args.lines, gen).map_err(Failure::Io)?;
+        let bytes = generate(&path, args.lines, make_line).map_err(Failure::Io)?;
         println!(
             "{name}: {} lines, {:.0} MB, {:.0} bytes/line ({})",
             args.lines,
@@ -179,13 +179,13 @@ fn full_inline(path: &Path) -> u64 {
     engine.counters().lines
 }
 
-fn generate(path: &Path, lines: usize, gen: fn(u64, &mut String)) -> std::io::Result<u64> {
+fn generate(path: &Path, lines: usize, make_line: fn(u64, &mut String)) -> std::io::Result<u64> {
     let mut w = BufWriter::with_capacity(1 << 20, File::create(path)?);
     let mut s = String::with_capacity(1024);
     let mut bytes = 0u64;
     for i in 0..lines as u64 {
         s.clear();
-        gen(i, &mut s);
+        make_line(i, &mut s);
         s.push('\n');
         bytes += s.len() as u64;
         w.write_all(s.as_bytes())?;

@@ -149,7 +149,7 @@ pub fn headless(seed: u64, rules: Arc<RuleSet>, window: u64) -> Result<(), super
     let t0 = Instant::now();
     let out = std::io::stdout();
     let mut out = std::io::BufWriter::new(out.lock());
-    let mut write = |engine: &mut Engine, out: &mut dyn Write| -> std::io::Result<()> {
+    let write = |engine: &mut Engine, out: &mut dyn Write| -> std::io::Result<()> {
         for ev in engine.drain_events() {
             serde_json::to_writer(&mut *out, &ev)?;
             out.write_all(b"\n")?;

@@ -2,7 +2,6 @@
 
 mod bench;
 mod demo;
-mod eval;
 mod follow;
 mod live;
 mod report;
@@ -71,7 +70,7 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
         Some(Command::Bench(a)) => bench::run(a),
         Some(Command::Score(a)) => score(&a.file),
         Some(Command::Sim(a)) => sim::run(a),
-        Some(Command::Eval(a)) => eval::run(a),
+        Some(Command::Eval(_)) => Err(Failure::msg("eval: not built yet")),
         Some(Command::Demo(a)) => {
             if a.headless || !tty {
                 demo::headless(a.seed, load_rules(&cli.common)?, cli.common.window)
@@ -118,7 +117,13 @@ fn score(file: &str) -> Result<(), Failure> {
     };
     match res {
         Ok(report) => {
-            eprintln!("lbtop: {file}: {report}");
+            eprintln!(
+                "lbtop: {file}: {} rows, columns {} scored, {} anomalous (max score {:.2})",
+                report.rows,
+                report.columns.join(", "),
+                report.anomalous_rows,
+                report.max_score
+            );
             Ok(())
         }
         Err(e) => Err(Failure::msg(format!("{file}: {e}"))),
