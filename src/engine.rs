@@ -137,6 +137,11 @@ impl Engine {
         self.cfg.sources[i] = name;
     }
 
+    /// Clients the behaviour detector has flagged, most recent first (bounded).
+    pub fn flagged_clients(&self, n: usize) -> Vec<String> {
+        self.behaviour.flagged(n).into_iter().map(|(c, _, _)| c).collect()
+    }
+
     pub fn counters(&self) -> &Counters {
         &self.counters
     }

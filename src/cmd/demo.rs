@@ -20,7 +20,8 @@ use std::time::{Duration, Instant};
 const WARMUP_SECS: i64 = 6 * 60;
 
 /// Feeds one simulated request through write → parse → rules → engine.
-struct Feeder {
+pub(crate) struct Feeder {
+    pub format: Format,
     parser: StreamParser,
     rules: Arc<RuleSet>,
     scratch: Scratch,
@@ -30,8 +31,9 @@ struct Feeder {
 }
 
 impl Feeder {
-    fn new(rules: Arc<RuleSet>) -> Feeder {
+    pub fn new(rules: Arc<RuleSet>) -> Feeder {
         Feeder {
+            format: Format::Alb,
             parser: StreamParser::new(None),
             rules,
             scratch: Scratch::default(),
@@ -41,17 +43,20 @@ impl Feeder {
         }
     }
 
-    fn feed(&mut self, engine: &mut Engine, r: &crate::record::Request<'_>) {
+    /// Returns the number of security hits the request got.
+    pub fn feed(&mut self, engine: &mut Engine, r: &crate::record::Request<'_>) -> usize {
         self.line.clear();
-        sim::write_line(r, Format::Alb, &mut self.line);
+        sim::write_line(r, self.format, &mut self.line);
         self.line_no += 1;
         let (rules, scratch, hits, n) = (&self.rules, &mut self.scratch, &mut self.hits, self.line_no);
         let mut counted = false;
+        let mut nhits = 0;
         self.parser.parse_line(&self.line, &mut |o| {
             match o {
                 Outcome::Request(req) => {
                     hits.clear();
                     rules.check_with(&req, scratch, hits);
+                    nhits += hits.len();
                     if counted {
                         engine.record(&req, 0, n, hits);
                     } else {
@@ -63,6 +68,7 @@ impl Feeder {
             }
             counted = true;
         });
+        nhits
     }
 }
 
@@ -126,7 +132,7 @@ pub fn run(seed: u64, speed: f64, rules: Arc<RuleSet>, cfg: EngineConfig, publ: 
                     std::thread::sleep(wait.min(Duration::from_millis(20)));
                 }
             }
-            feeder.feed(&mut engine, &sr.req);
+            let _ = feeder.feed(&mut engine, &sr.req);
             engine.drain_events().for_each(drop);
             publ.touch();
             publ.maybe_publish(&engine, |s| {
@@ -157,7 +163,7 @@ pub fn headless(seed: u64, rules: Arc<RuleSet>, window: u64) -> Result<(), super
         Ok(())
     };
     for sr in Simulator::new(scenario_from(seed, None)) {
-        feeder.feed(&mut engine, &sr.req);
+        let _ = feeder.feed(&mut engine, &sr.req);
         write(&mut engine, &mut out).map_err(super::Failure::Io)?;
     }
     engine.finish();

@@ -2,6 +2,7 @@
 
 mod bench;
 mod demo;
+mod eval;
 mod follow;
 mod live;
 mod report;
@@ -70,7 +71,7 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
         Some(Command::Bench(a)) => bench::run(a),
         Some(Command::Score(a)) => score(&a.file),
         Some(Command::Sim(a)) => sim::run(a),
-        Some(Command::Eval(_)) => Err(Failure::msg("eval: not built yet")),
+        Some(Command::Eval(a)) => eval::run(a),
         Some(Command::Demo(a)) => {
             if a.headless || !tty {
                 demo::headless(a.seed, load_rules(&cli.common)?, cli.common.window)

@@ -80,6 +80,7 @@ pub(super) fn windows(sim: Simulator, ws: u64) -> Vec<WindowStats> {
             status_401_403: a.s401_403,
             status_404: a.s404,
             status_5xx_by_code: a.codes,
+            late: 0,
         });
     };
     for SimRequest { req: r, .. } in sim {
