@@ -98,16 +98,27 @@ impl Batch {
     }
 
     fn span(&mut self, chunk: &[u8], s: &Option<Cow<'_, str>>) -> Span {
-        let Some(s) = s else { return Span { off: ABSENT, len: 0 } };
+        let Some(s) = s else {
+            return Span {
+                off: ABSENT,
+                len: 0,
+            };
+        };
         let (base, p) = (chunk.as_ptr() as usize, s.as_ptr() as usize);
         let inside =
             matches!(s, Cow::Borrowed(_)) && p >= base && p + s.len() <= base + chunk.len();
         if inside && p - base < ARENA as usize {
-            Span { off: (p - base) as u32, len: s.len() as u32 }
+            Span {
+                off: (p - base) as u32,
+                len: s.len() as u32,
+            }
         } else {
             let off = self.arena.len();
             self.arena.push_str(s);
-            Span { off: off as u32 | ARENA, len: s.len() as u32 }
+            Span {
+                off: off as u32 | ARENA,
+                len: s.len() as u32,
+            }
         }
     }
 

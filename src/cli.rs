@@ -170,7 +170,10 @@ mod lbtop_format {
 
 fn parse_format(s: &str) -> Result<lbtop_format::Format, String> {
     crate::record::Format::from_name(s).ok_or_else(|| {
-        let names: Vec<&str> = crate::record::Format::ALL.iter().map(|f| f.name()).collect();
+        let names: Vec<&str> = crate::record::Format::ALL
+            .iter()
+            .map(|f| f.name())
+            .collect();
         format!("unknown format `{s}` (known: {})", names.join(", "))
     })
 }

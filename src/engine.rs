@@ -98,7 +98,10 @@ pub struct Engine {
 impl Engine {
     pub fn new(cfg: EngineConfig) -> Engine {
         let width = cfg.bucket_secs.max(1) as i64 * MICROS_PER_SEC;
-        let agg = AggConfig { bucket_width: width, ..AggConfig::default() };
+        let agg = AggConfig {
+            bucket_width: width,
+            ..AggConfig::default()
+        };
         let detail = crate::window::ClientConfig {
             bucket_width: width,
             ..crate::window::ClientConfig::default()
@@ -139,7 +142,11 @@ impl Engine {
 
     /// Clients the behaviour detector has flagged, most recent first (bounded).
     pub fn flagged_clients(&self, n: usize) -> Vec<String> {
-        self.behaviour.flagged(n).into_iter().map(|(c, _, _)| c).collect()
+        self.behaviour
+            .flagged(n)
+            .into_iter()
+            .map(|(c, _, _)| c)
+            .collect()
     }
 
     pub fn counters(&self) -> &Counters {
@@ -247,7 +254,12 @@ impl Engine {
                 severity: h.severity,
                 request: request.clone(),
                 field: h.field.to_string(),
-                source: self.cfg.sources.get(source as usize).cloned().unwrap_or_else(|| "-".into()),
+                source: self
+                    .cfg
+                    .sources
+                    .get(source as usize)
+                    .cloned()
+                    .unwrap_or_else(|| "-".into()),
                 line,
             };
             self.security_total += 1;
@@ -319,7 +331,11 @@ impl Engine {
             first_time: c.first.map(LogTime),
             last_time: c.last.map(LogTime),
             elapsed_sec,
-            lines_per_sec: if elapsed_sec > 0.0 { c.lines as f64 / elapsed_sec } else { 0.0 },
+            lines_per_sec: if elapsed_sec > 0.0 {
+                c.lines as f64 / elapsed_sec
+            } else {
+                0.0
+            },
             ..Default::default()
         };
         for (r, n) in &c.rejected {
@@ -330,7 +346,10 @@ impl Engine {
                 s.formats.insert(f.name().to_string(), c.formats[i]);
             }
         }
-        for (i, k) in ["window", "anomaly", "client", "security"].iter().enumerate() {
+        for (i, k) in ["window", "anomaly", "client", "security"]
+            .iter()
+            .enumerate()
+        {
             s.events.insert((*k).to_string(), self.event_counts[i]);
         }
         s
@@ -354,7 +373,13 @@ impl Engine {
             current: hist.last().map(|w| f(&w.event)),
             baseline: None,
         };
-        let pct = |n: u64, d: u64| if d == 0 { 0.0 } else { 100.0 * n as f64 / d as f64 };
+        let pct = |n: u64, d: u64| {
+            if d == 0 {
+                0.0
+            } else {
+                100.0 * n as f64 / d as f64
+            }
+        };
         let mut rps = series("requests/s", "/s", &|e| e.req_per_sec);
         let mut p50 = series("latency p50", "ms", &|e| e.latency_p50_ms.unwrap_or(0.0));
         let mut p99 = series("latency p99", "ms", &|e| e.latency_p99_ms.unwrap_or(0.0));
@@ -432,7 +457,9 @@ impl Engine {
             }
         }
         let counts = |v: Vec<(String, u64)>| -> Vec<Count> {
-            v.into_iter().map(|(key, count)| Count { key, count }).collect()
+            v.into_iter()
+                .map(|(key, count)| Count { key, count })
+                .collect()
         };
         let top_paths = counts(
             self.agg
@@ -455,16 +482,34 @@ impl Engine {
                 .collect(),
         );
         let detail = view.drill.as_deref().map(|ip| {
-            let mut d = self.clients.detail(ip).unwrap_or_else(|| crate::snapshot::ClientDetail {
-                client: ip.to_string(),
-                ..Default::default()
-            });
-            d.security = self.security.iter().filter(|s| s.client_ip == ip).take(50).cloned().collect();
-            d.behaviors =
-                self.behaviours_log.iter().filter(|e| e.client_ip == ip).take(20).cloned().collect();
+            let mut d = self
+                .clients
+                .detail(ip)
+                .unwrap_or_else(|| crate::snapshot::ClientDetail {
+                    client: ip.to_string(),
+                    ..Default::default()
+                });
+            d.security = self
+                .security
+                .iter()
+                .filter(|s| s.client_ip == ip)
+                .take(50)
+                .cloned()
+                .collect();
+            d.behaviors = self
+                .behaviours_log
+                .iter()
+                .filter(|e| e.client_ip == ip)
+                .take(20)
+                .cloned()
+                .collect();
             d
         });
-        let last_window = self.agg.history(Resolution::Base).next_back().map(|w| w.event.clone());
+        let last_window = self
+            .agg
+            .history(Resolution::Base)
+            .next_back()
+            .map(|w| w.event.clone());
         Snapshot {
             now: c.last.unwrap_or(0),
             sources: self.cfg.sources.clone(),
@@ -472,7 +517,10 @@ impl Engine {
                 .iter()
                 .enumerate()
                 .filter(|(i, _)| c.formats[*i] > 0)
-                .map(|(i, f)| Count { key: f.name().to_string(), count: c.formats[i] })
+                .map(|(i, f)| Count {
+                    key: f.name().to_string(),
+                    count: c.formats[i],
+                })
                 .collect(),
             lines: c.lines,
             parsed: c.parsed,
@@ -480,7 +528,10 @@ impl Engine {
             rejected_by_reason: c
                 .rejected
                 .iter()
-                .map(|(r, n)| Count { key: (*r).to_string(), count: *n })
+                .map(|(r, n)| Count {
+                    key: (*r).to_string(),
+                    count: *n,
+                })
                 .collect(),
             last_rejected: self.last_rejected.clone(),
             window_secs: win_secs,

@@ -16,7 +16,11 @@ pub struct Ingest {
 
 impl Ingest {
     pub fn new(rules: Arc<RuleSet>) -> Ingest {
-        Ingest { rules, scratch: Scratch::default(), hits: Vec::new() }
+        Ingest {
+            rules,
+            scratch: Scratch::default(),
+            hits: Vec::new(),
+        }
     }
 
     /// Parse every line of `chunk` (whole lines; a last line without `\n` is fine) into

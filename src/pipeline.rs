@@ -59,7 +59,13 @@ impl Feed for InlineFeed {
         let mut chunk = std::mem::take(&mut b.chunk);
         match self.reader.next_chunk(&mut chunk) {
             Ok(Some(info)) => {
-                self.ingest.parse_chunk(&mut self.parser, self.source, info.first_line, chunk, &mut b);
+                self.ingest.parse_chunk(
+                    &mut self.parser,
+                    self.source,
+                    info.first_line,
+                    chunk,
+                    &mut b,
+                );
                 Ok(b)
             }
             Ok(None) => {
@@ -104,7 +110,11 @@ impl ThreadFeed {
                 }
             })
             .expect("spawn parse thread");
-        ThreadFeed { rx, recycle, handle: Some(handle) }
+        ThreadFeed {
+            rx,
+            recycle,
+            handle: Some(handle),
+        }
     }
 }
 
@@ -161,7 +171,15 @@ pub fn read_all(
     notices: &mut Vec<Notice>,
     on_progress: impl FnMut(&mut Engine) -> bool,
 ) {
-    read_all_paced(inputs, opts, rules, engine, notices, on_progress, &mut |_, _| true);
+    read_all_paced(
+        inputs,
+        opts,
+        rules,
+        engine,
+        notices,
+        on_progress,
+        &mut |_, _| true,
+    );
 }
 
 /// [`read_all`] with `pace` called before each record with its log time (replay waits there;
@@ -185,7 +203,10 @@ pub fn read_all_paced(
         let reader = match ChunkReader::open(&inputs[src as usize]) {
             Ok(r) => r,
             Err(e) => {
-                notices.push(Notice { source: src, text: format!("{}: {e}", inputs[src as usize].name()) });
+                notices.push(Notice {
+                    source: src,
+                    text: format!("{}: {e}", inputs[src as usize].name()),
+                });
                 return None;
             }
         };
@@ -196,7 +217,11 @@ pub fn read_all_paced(
             source: src,
             done: false,
         };
-        Some(if opts.threaded { Box::new(ThreadFeed::spawn(inline)) } else { Box::new(inline) })
+        Some(if opts.threaded {
+            Box::new(ThreadFeed::spawn(inline))
+        } else {
+            Box::new(inline)
+        })
     };
 
     // Pull batches until one has records, counting the empty ones; None at the end.
@@ -235,11 +260,18 @@ pub fn read_all_paced(
                 break;
             }
             pending.pop_front();
-            let Some(mut feed) = open(src, notices) else { continue };
+            let Some(mut feed) = open(src, notices) else {
+                continue;
+            };
             let b = spare.pop().unwrap_or_default();
             if let Some(batch) = fill(feed.as_mut(), b, src, engine, notices, &mut spare) {
                 last_opened_first = batch.records[0].time;
-                active.push(Cursor { feed, batch, i: 0, source: src });
+                active.push(Cursor {
+                    feed,
+                    batch,
+                    i: 0,
+                    source: src,
+                });
             }
             if !on_progress(engine) {
                 return;
@@ -269,7 +301,11 @@ pub fn read_all_paced(
                 .min()
                 .unwrap_or(Micros::MAX);
             // Stop before the others' head, or frontier checks for opening starve.
-            let limit = if pending.is_empty() { limit } else { limit.min(last_opened_first) };
+            let limit = if pending.is_empty() {
+                limit
+            } else {
+                limit.min(last_opened_first)
+            };
             (k, limit)
         };
         let c = &mut active[k];

@@ -29,7 +29,10 @@ pub fn run(args: &BenchArgs) -> Result<(), Failure> {
     };
     std::fs::create_dir_all(&dir).map_err(|e| Failure::msg(format!("{}: {e}", dir.display())))?;
     let mut results = Vec::new();
-    for (name, make_line) in [("alb", gen_alb as fn(u64, &mut String)), ("combined", gen_combined)] {
+    for (name, make_line) in [
+        ("alb", gen_alb as fn(u64, &mut String)),
+        ("combined", gen_combined),
+    ] {
         let path = dir.join(format!("bench-{name}.log"));
         let bytes = generate(&path, args.lines, make_line).map_err(Failure::Io)?;
         println!(
@@ -39,16 +42,24 @@ pub fn run(args: &BenchArgs) -> Result<(), Failure> {
             bytes as f64 / args.lines as f64,
             path.display()
         );
-        results.push(stage(name, "parse only (1 thread)", bytes, || parse_only(&path)));
-        results.push(stage(name, "parse+aggregate+detect (1 thread, in-process)", bytes, || {
-            full_inline(&path)
+        results.push(stage(name, "parse only (1 thread)", bytes, || {
+            parse_only(&path)
         }));
+        results.push(stage(
+            name,
+            "parse+aggregate+detect (1 thread, in-process)",
+            bytes,
+            || full_inline(&path),
+        ));
         for threads in [1, 2] {
             results.push(scan_child(name, &path, bytes, threads)?);
         }
     }
     println!();
-    println!("{:<9} {:<48} {:>12} {:>9} {:>10}", "format", "stage", "lines/s", "MB/s", "peak RSS");
+    println!(
+        "{:<9} {:<48} {:>12} {:>9} {:>10}",
+        "format", "stage", "lines/s", "MB/s", "peak RSS"
+    );
     for r in &results {
         println!(
             "{:<9} {:<48} {:>12.0} {:>9.0} {:>10}",
@@ -56,7 +67,10 @@ pub fn run(args: &BenchArgs) -> Result<(), Failure> {
             r.stage,
             r.lines as f64 / r.secs,
             r.bytes as f64 / 1e6 / r.secs,
-            r.peak_rss.map_or("-".to_string(), |b| format!("{:.1} MiB", b as f64 / 1048576.0))
+            r.peak_rss.map_or("-".to_string(), |b| format!(
+                "{:.1} MiB",
+                b as f64 / 1048576.0
+            ))
         );
     }
     if args.dir.is_none() {
@@ -78,10 +92,22 @@ fn stage(format: &'static str, name: &str, bytes: u64, f: impl FnOnce() -> u64) 
     let t = Instant::now();
     let lines = f();
     let secs = t.elapsed().as_secs_f64();
-    Row { format, stage: name.to_string(), lines, bytes, secs, peak_rss: None }
+    Row {
+        format,
+        stage: name.to_string(),
+        lines,
+        bytes,
+        secs,
+        peak_rss: None,
+    }
 }
 
-fn scan_child(format: &'static str, path: &Path, bytes: u64, threads: usize) -> Result<Row, Failure> {
+fn scan_child(
+    format: &'static str,
+    path: &Path,
+    bytes: u64,
+    threads: usize,
+) -> Result<Row, Failure> {
     let exe = std::env::var_os("LBTOP_BIN")
         .map(PathBuf::from)
         .or_else(|| std::env::current_exe().ok())
@@ -99,7 +125,11 @@ fn scan_child(format: &'static str, path: &Path, bytes: u64, threads: usize) -> 
     let summary: serde_json::Value = text
         .lines()
         .rev()
-        .find_map(|l| serde_json::from_str::<serde_json::Value>(l).ok().filter(|v| v["kind"] == "summary"))
+        .find_map(|l| {
+            serde_json::from_str::<serde_json::Value>(l)
+                .ok()
+                .filter(|v| v["kind"] == "summary")
+        })
         .ok_or_else(|| Failure::msg("lbtop scan wrote no summary"))?;
     Ok(Row {
         format,
@@ -225,7 +255,12 @@ fn stamp(i: u64) -> (String, u64) {
     let (d, s) = (t / 86_400, t % 86_400);
     let (y, m, dd) = crate::record::civil_from_days(d as i64);
     (
-        format!("{y:04}-{m:02}-{dd:02}T{:02}:{:02}:{:02}.{us:06}Z", s / 3600, s / 60 % 60, s % 60),
+        format!(
+            "{y:04}-{m:02}-{dd:02}T{:02}:{:02}:{:02}.{us:06}Z",
+            s / 3600,
+            s / 60 % 60,
+            s % 60
+        ),
         t,
     )
 }
@@ -234,7 +269,13 @@ fn gen_alb(i: u64, s: &mut String) {
     use std::fmt::Write as _;
     let r = mix(i);
     let (ts, _) = stamp(i);
-    let ip = format!("{}.{}.{}.{}", 10 + (r & 0x3f), (r >> 8) & 0xff, (r >> 16) & 0xff, (r >> 24) & 0xff);
+    let ip = format!(
+        "{}.{}.{}.{}",
+        10 + (r & 0x3f),
+        (r >> 8) & 0xff,
+        (r >> 16) & 0xff,
+        (r >> 24) & 0xff
+    );
     let path = PATHS[(r >> 32) as usize % PATHS.len()];
     let ua = AGENTS[(r >> 40) as usize % AGENTS.len()];
     let status = match (r >> 48) % 100 {
@@ -264,7 +305,9 @@ fn gen_combined(i: u64, s: &mut String) {
     let (_, t) = stamp(i);
     let (d, sec) = (t / 86_400, t % 86_400);
     let (y, m, dd) = crate::record::civil_from_days(d as i64);
-    const MON: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const MON: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     let path = PATHS[(r >> 32) as usize % PATHS.len()];
     let ua = AGENTS[(r >> 40) as usize % AGENTS.len()];
     let status = if (r >> 48) % 50 == 0 { 404 } else { 200 };

@@ -48,7 +48,8 @@ impl Feeder {
         self.line.clear();
         sim::write_line(r, self.format, &mut self.line);
         self.line_no += 1;
-        let (rules, scratch, hits, n) = (&self.rules, &mut self.scratch, &mut self.hits, self.line_no);
+        let (rules, scratch, hits, n) =
+            (&self.rules, &mut self.scratch, &mut self.hits, self.line_no);
         let mut counted = false;
         let mut nhits = 0;
         self.parser.parse_line(&self.line, &mut |o| {
@@ -137,7 +138,10 @@ pub fn run(seed: u64, speed: f64, rules: Arc<RuleSet>, cfg: EngineConfig, publ: 
             publ.touch();
             publ.maybe_publish(&engine, |s| {
                 if paused {
-                    s.mode = crate::snapshot::Mode::Replay { speed_x100: (speed * 100.0) as u32, paused };
+                    s.mode = crate::snapshot::Mode::Replay {
+                        speed_x100: (speed * 100.0) as u32,
+                        paused,
+                    };
                 }
             });
         }
@@ -149,7 +153,10 @@ pub fn run(seed: u64, speed: f64, rules: Arc<RuleSet>, cfg: EngineConfig, publ: 
 
 /// `lbtop demo --headless`: the whole demo scenario at full speed, events as JSON lines.
 pub fn headless(seed: u64, rules: Arc<RuleSet>, window: u64) -> Result<(), super::Failure> {
-    let mut engine = Engine::new(EngineConfig { bucket_secs: window, ..EngineConfig::default() });
+    let mut engine = Engine::new(EngineConfig {
+        bucket_secs: window,
+        ..EngineConfig::default()
+    });
     engine.set_source(0, "demo".into());
     let mut feeder = Feeder::new(rules);
     let t0 = Instant::now();
@@ -169,6 +176,10 @@ pub fn headless(seed: u64, rules: Arc<RuleSet>, window: u64) -> Result<(), super
     engine.finish();
     write(&mut engine, &mut out).map_err(super::Failure::Io)?;
     let s = engine.summary(t0.elapsed().as_secs_f64());
-    serde_json::to_writer(&mut out, &Event::Summary(s)).map_err(std::io::Error::from).map_err(super::Failure::Io)?;
-    out.write_all(b"\n").and_then(|()| out.flush()).map_err(super::Failure::Io)
+    serde_json::to_writer(&mut out, &Event::Summary(s))
+        .map_err(std::io::Error::from)
+        .map_err(super::Failure::Io)?;
+    out.write_all(b"\n")
+        .and_then(|()| out.flush())
+        .map_err(super::Failure::Io)
 }

@@ -36,7 +36,9 @@ fn plan(seed: u64, rate: f64, format: Format) -> SimConfig {
             IncidentKind::ALL
                 .iter()
                 .filter(|k| k.is_aggregate())
-                .filter(|k| format.has_backend_status() || !matches!(k, IncidentKind::TargetFailure(_)))
+                .filter(|k| {
+                    format.has_backend_status() || !matches!(k, IncidentKind::TargetFailure(_))
+                })
                 .map(|&k| (k, Intensity::Subtle)),
         )
         .collect();
@@ -75,7 +77,10 @@ pub fn run(a: &EvalArgs) -> Result<(), Failure> {
     let rules = Arc::new(RuleSet::builtin());
     let formats = [Format::Alb, Format::Combined, Format::ElbClassic];
     let mut t = Tally::default();
-    println!("{:<6} {:<7} {:<10} {:<30} {:<9} {:>8}  first alarm", "seed", "rate", "format", "incident", "intensity", "detect");
+    println!(
+        "{:<6} {:<7} {:<10} {:<30} {:<9} {:>8}  first alarm",
+        "seed", "rate", "format", "incident", "intensity", "detect"
+    );
     for (si, &seed) in a.seeds.iter().enumerate() {
         for &rate in &a.rates {
             let format = formats[si % formats.len()];
@@ -84,7 +89,10 @@ pub fn run(a: &EvalArgs) -> Result<(), Failure> {
     }
     println!();
     println!("incident detection (detected within 3 min of onset):");
-    println!("  {:<30} {:<9} {:>9} {:>10} {:>8}", "kind", "intensity", "detected", "median s", "max s");
+    println!(
+        "  {:<30} {:<9} {:>9} {:>10} {:>8}",
+        "kind", "intensity", "detected", "median s", "max s"
+    );
     let mut all_delays = Vec::new();
     for ((kind, int), (n, d, delays)) in &t.incidents {
         let mut v = delays.clone();
@@ -109,7 +117,11 @@ pub fn run(a: &EvalArgs) -> Result<(), Failure> {
             .fold((0, 0), |(n, d), (_, (a, b, _))| (n + a, d + b));
         format!("{d}/{n}")
     };
-    println!("  moderate detected {}, subtle detected {}", per("moderate"), per("subtle"));
+    println!(
+        "  moderate detected {}, subtle detected {}",
+        per("moderate"),
+        per("subtle")
+    );
     println!(
         "  time to detect: median {:.0} s, max {:.0} s",
         all_delays.get(all_delays.len() / 2).copied().unwrap_or(0.0),
@@ -140,23 +152,38 @@ pub fn run(a: &EvalArgs) -> Result<(), Failure> {
         pct(t.sim_benign_hit, t.sim_benign_requests)
     );
     security_corpus(&rules);
-    println!("({} lines in {:.1} s, {:.0} lines/s including generation)", t.lines, t.secs, t.lines as f64 / t.secs.max(1e-9));
+    println!(
+        "({} lines in {:.1} s, {:.0} lines/s including generation)",
+        t.lines,
+        t.secs,
+        t.lines as f64 / t.secs.max(1e-9)
+    );
     Ok(())
 }
 
 fn pct(a: u64, b: u64) -> f64 {
-    if b == 0 { 0.0 } else { 100.0 * a as f64 / b as f64 }
+    if b == 0 {
+        0.0
+    } else {
+        100.0 * a as f64 / b as f64
+    }
 }
 
 fn one_run(seed: u64, rate: f64, format: Format, rules: &Arc<RuleSet>, t: &mut Tally) {
     let cfg = plan(seed, rate, format);
     let truth = GroundTruth::of(&cfg);
-    let mut engine = Engine::new(EngineConfig { drilldown: false, ..EngineConfig::default() });
+    let mut engine = Engine::new(EngineConfig {
+        drilldown: false,
+        ..EngineConfig::default()
+    });
     let mut feeder = Feeder::new(rules.clone());
     feeder.format = format;
     let started = Instant::now();
-    let attackers: HashSet<String> =
-        truth.incidents.iter().flat_map(|i| i.attacker_ips.iter().cloned()).collect();
+    let attackers: HashSet<String> = truth
+        .incidents
+        .iter()
+        .flat_map(|i| i.attacker_ips.iter().cloned())
+        .collect();
     let mut benign_seen: HashSet<std::net::IpAddr> = HashSet::new();
     let mut flagged: HashSet<String> = HashSet::new();
     let mut first_flag: HashMap<String, Micros> = HashMap::new();
@@ -166,11 +193,16 @@ fn one_run(seed: u64, rate: f64, format: Format, rules: &Arc<RuleSet>, t: &mut T
     checkpoints.sort_unstable();
     let mut next_cp = 0;
     let mut lines = 0u64;
-    let collect = |engine: &mut Engine, flagged: &mut HashSet<String>, first_flag: &mut HashMap<String, Micros>, episodes: &mut BTreeMap<u64, (Micros, Micros)>| {
+    let collect = |engine: &mut Engine,
+                   flagged: &mut HashSet<String>,
+                   first_flag: &mut HashMap<String, Micros>,
+                   episodes: &mut BTreeMap<u64, (Micros, Micros)>| {
         for ev in engine.drain_events() {
             match ev {
                 Event::Anomaly(a) => {
-                    episodes.entry(a.episode).or_insert((a.episode_start.0, a.end.0));
+                    episodes
+                        .entry(a.episode)
+                        .or_insert((a.episode_start.0, a.end.0));
                 }
                 Event::Client(c) => {
                     first_flag.entry(c.client_ip.clone()).or_insert(c.time.0);
@@ -230,7 +262,11 @@ fn one_run(seed: u64, rate: f64, format: Format, rules: &Arc<RuleSet>, t: &mut T
         } else if matches!(inc.kind, IncidentKind::SecurityPayloads) {
             None
         } else {
-            inc.attacker_ips.iter().filter_map(|ip| first_flag.get(ip)).map(|&f| (f - s).max(0)).min()
+            inc.attacker_ips
+                .iter()
+                .filter_map(|ip| first_flag.get(ip))
+                .map(|&f| (f - s).max(0))
+                .min()
         };
         if matches!(inc.kind, IncidentKind::SecurityPayloads) {
             continue;
@@ -256,7 +292,11 @@ fn one_run(seed: u64, rate: f64, format: Format, rules: &Arc<RuleSet>, t: &mut T
         );
         if !inc.kind.is_aggregate() {
             t.attackers += inc.attacker_ips.len() as u64;
-            t.attackers_flagged += inc.attacker_ips.iter().filter(|ip| flagged.contains(*ip)).count() as u64;
+            t.attackers_flagged += inc
+                .attacker_ips
+                .iter()
+                .filter(|ip| flagged.contains(*ip))
+                .count() as u64;
         }
     }
     // False alarms: episodes that start away from every incident.
@@ -268,13 +308,23 @@ fn one_run(seed: u64, rate: f64, format: Format, rules: &Arc<RuleSet>, t: &mut T
     for (es, _) in episodes.values() {
         if !busy.iter().any(|(a, b)| es >= a && es <= b) {
             t.false_alarms += 1;
-            println!("{:<6} {:<7} {:<10} false alarm at {}", seed, rate, format.name(), crate::record::format_rfc3339(*es));
+            println!(
+                "{:<6} {:<7} {:<10} false alarm at {}",
+                seed,
+                rate,
+                format.name(),
+                crate::record::format_rfc3339(*es)
+            );
         }
     }
     let total = (truth.end.0 - truth.start.0 - WARMUP as i64 * MICROS_PER_SEC) as f64 / 3.6e9;
     let busy_h: f64 = busy.iter().map(|(a, b)| (b - a) as f64 / 3.6e9).sum();
     t.quiet_hours += (total - busy_h).max(0.0);
-    let benign: Vec<String> = benign_seen.iter().map(|ip| ip.to_string()).filter(|ip| !attackers.contains(ip)).collect();
+    let benign: Vec<String> = benign_seen
+        .iter()
+        .map(|ip| ip.to_string())
+        .filter(|ip| !attackers.contains(ip))
+        .collect();
     t.benign += benign.len() as u64;
     t.benign_flagged += benign.iter().filter(|ip| flagged.contains(*ip)).count() as u64;
 }
@@ -299,7 +349,18 @@ fn security_corpus(rules: &RuleSet) {
     }
     println!("security, payload corpus (right category):");
     for (cat, (n, d)) in &per {
-        println!("  {:<18} {:>3}/{:<3} {:>6.1}%", cat.name(), d, n, pct(*d, *n));
+        println!(
+            "  {:<18} {:>3}/{:<3} {:>6.1}%",
+            cat.name(),
+            d,
+            n,
+            pct(*d, *n)
+        );
     }
-    println!("  benign requests with any hit: {}/{} ({:.2}%)", fp, benign.len(), pct(fp, benign.len() as u64));
+    println!(
+        "  benign requests with any hit: {}/{} ({:.2}%)",
+        fp,
+        benign.len(),
+        pct(fp, benign.len() as u64)
+    );
 }

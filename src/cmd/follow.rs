@@ -41,14 +41,23 @@ impl FollowPipeline {
     ) -> FollowPipeline {
         let pool = BufferPool::new();
         let (src_tx, src_rx) = sync_channel::<SourceMsg>(16);
-        let opts = FollowOptions { from_start, pool: pool.clone(), ..FollowOptions::default() };
+        let opts = FollowOptions {
+            from_start,
+            pool: pool.clone(),
+            ..FollowOptions::default()
+        };
         let follower = Follower::spawn(patterns, opts, src_tx);
         let (tx, rx) = sync_channel::<Parsed>(8);
         let parse = std::thread::Builder::new()
             .name("parse".into())
             .spawn(move || parse_loop(src_rx, tx, format, rules))
             .expect("spawn parse thread");
-        FollowPipeline { rx, pool, follower: Some(follower), parse: Some(parse) }
+        FollowPipeline {
+            rx,
+            pool,
+            follower: Some(follower),
+            parse: Some(parse),
+        }
     }
 
     /// Give a consumed batch's chunk buffer back to the readers.
@@ -71,7 +80,12 @@ impl Drop for FollowPipeline {
     }
 }
 
-fn parse_loop(rx: Receiver<SourceMsg>, tx: SyncSender<Parsed>, format: Option<Format>, rules: Arc<RuleSet>) {
+fn parse_loop(
+    rx: Receiver<SourceMsg>,
+    tx: SyncSender<Parsed>,
+    format: Option<Format>,
+    rules: Arc<RuleSet>,
+) {
     let mut ingest = Ingest::new(rules);
     let mut parsers: HashMap<u32, StreamParser> = HashMap::new();
     while let Ok(msg) = rx.recv() {
@@ -80,8 +94,14 @@ fn parse_loop(rx: Receiver<SourceMsg>, tx: SyncSender<Parsed>, format: Option<Fo
                 parsers.insert(source, StreamParser::new(format));
                 Parsed::Opened(source, name)
             }
-            SourceMsg::Chunk { source, first_line, data } => {
-                let parser = parsers.entry(source).or_insert_with(|| StreamParser::new(format));
+            SourceMsg::Chunk {
+                source,
+                first_line,
+                data,
+            } => {
+                let parser = parsers
+                    .entry(source)
+                    .or_insert_with(|| StreamParser::new(format));
                 let mut b = Batch::default();
                 ingest.parse_chunk(parser, source, first_line, data, &mut b);
                 Parsed::Batch(b)
@@ -118,7 +138,9 @@ impl IdleClock {
     /// Seconds the log is behind the wall clock, when the log's clock is the real one.
     pub fn lag_secs(&self) -> Option<f64> {
         let (t, _) = self.last?;
-        let wall = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?;
+        let wall = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?;
         Some((wall.as_micros() as i64 - t) as f64 / 1e6)
     }
 }
@@ -136,7 +158,10 @@ pub fn run(
     let patterns = match crate::source::expand_follow(args) {
         Ok((_, p)) => p,
         Err(e) => {
-            notices.push(Notice { source: 0, text: e.to_string() });
+            notices.push(Notice {
+                source: 0,
+                text: e.to_string(),
+            });
             return;
         }
     };

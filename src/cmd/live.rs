@@ -49,7 +49,11 @@ impl RateMeter {
                 let dt = now.duration_since(t).as_secs_f64();
                 if dt >= 0.5 {
                     let r = (lines.saturating_sub(n)) as f64 / dt;
-                    self.rate = if self.rate == 0.0 { r } else { 0.5 * self.rate + 0.5 * r };
+                    self.rate = if self.rate == 0.0 {
+                        r
+                    } else {
+                        0.5 * self.rate + 0.5 * r
+                    };
                     self.last = Some((now, lines));
                 }
             }
@@ -116,9 +120,19 @@ impl Publisher {
 }
 
 pub enum Kind {
-    Live { paths: Vec<String> },
-    Replay { paths: Vec<String>, speed: f64, from: Option<Micros>, to: Option<Micros> },
-    Demo { seed: u64, speed: f64 },
+    Live {
+        paths: Vec<String>,
+    },
+    Replay {
+        paths: Vec<String>,
+        speed: f64,
+        from: Option<Micros>,
+        to: Option<Micros>,
+    },
+    Demo {
+        seed: u64,
+        speed: f64,
+    },
 }
 
 /// Start the engine thread for `kind`, run the TUI until the user quits, print what the UI
@@ -130,32 +144,53 @@ pub fn run(kind: Kind, common: &crate::cli::Common, theme: Theme) -> Result<(), 
     // Resolve inputs before touching the terminal, so errors print plainly.
     let inputs = match &kind {
         Kind::Live { paths } => {
-            let (_, patterns) = crate::source::expand_follow(paths).map_err(Failure::msg)?;
-            Input::Follow(patterns)
+            let (files, patterns) = crate::source::expand_follow(paths).map_err(Failure::msg)?;
+            // What is there now is the backfill; its size gives the progress bar.
+            let total: u64 = files
+                .iter()
+                .filter_map(|f| match f {
+                    crate::source::Input::File(p) => std::fs::metadata(p).ok().map(|m| m.len()),
+                    crate::source::Input::Stdin => None,
+                })
+                .sum();
+            Input::Follow(patterns, total)
         }
-        Kind::Replay { paths, .. } => Input::Files(crate::source::expand(paths).map_err(Failure::msg)?),
+        Kind::Replay { paths, .. } => {
+            Input::Files(crate::source::expand(paths).map_err(Failure::msg)?)
+        }
         Kind::Demo { .. } => Input::None,
     };
     let (snap_tx, snap_rx) = watch::channel(Arc::new(Snapshot::default()));
     let (ctl_tx, ctl_rx) = mpsc::channel::<Control>(64);
     let mode = match &kind {
         Kind::Live { .. } => Mode::Backfill,
-        Kind::Replay { speed, .. } => Mode::Replay { speed_x100: (speed * 100.0) as u32, paused: false },
+        Kind::Replay { speed, .. } => Mode::Replay {
+            speed_x100: (speed * 100.0) as u32,
+            paused: false,
+        },
         Kind::Demo { .. } => Mode::Demo,
     };
     let engine_thread = std::thread::Builder::new()
         .name("engine".into())
         .spawn(move || {
             let mut publ = Publisher::new(snap_tx, ctl_rx, mode);
-            let cfg = EngineConfig { bucket_secs: window, ..EngineConfig::default() };
+            let cfg = EngineConfig {
+                bucket_secs: window,
+                ..EngineConfig::default()
+            };
             match (kind, inputs) {
-                (Kind::Live { .. }, Input::Follow(patterns)) => {
-                    live(patterns, format, rules, cfg, &mut publ)
+                (Kind::Live { .. }, Input::Follow(patterns, total)) => {
+                    live(patterns, total, format, rules, cfg, &mut publ)
                 }
-                (Kind::Replay { speed, from, to, .. }, Input::Files(files)) => {
-                    replay(&files, format, rules, cfg, speed, from, to, &mut publ)
+                (
+                    Kind::Replay {
+                        speed, from, to, ..
+                    },
+                    Input::Files(files),
+                ) => replay(&files, format, rules, cfg, speed, from, to, &mut publ),
+                (Kind::Demo { seed, speed }, _) => {
+                    super::demo::run(seed, speed, rules, cfg, &mut publ)
                 }
-                (Kind::Demo { seed, speed }, _) => super::demo::run(seed, speed, rules, cfg, &mut publ),
                 _ => {}
             }
         })
@@ -175,13 +210,14 @@ pub fn run(kind: Kind, common: &crate::cli::Common, theme: Theme) -> Result<(), 
 }
 
 enum Input {
-    Follow(Vec<crate::source::Pattern>),
+    Follow(Vec<crate::source::Pattern>, u64),
     Files(Vec<crate::source::Input>),
     None,
 }
 
 fn live(
     patterns: Vec<crate::source::Pattern>,
+    backfill_bytes: u64,
     format: Option<crate::parse::Format>,
     rules: Arc<RuleSet>,
     mut cfg: EngineConfig,
@@ -192,10 +228,15 @@ fn live(
     let pipe = FollowPipeline::start(patterns, format, rules, true);
     let mut clock = IdleClock::default();
     let mut idle_since = Instant::now();
+    let mut received: u64 = 0;
     while !publ.quit {
         publ.poll();
         match pipe.rx.recv_timeout(Duration::from_millis(100)) {
             Ok(Parsed::Batch(b)) => {
+                received += b.chunk.len() as u64;
+                if publ.mode == Mode::Backfill && received >= backfill_bytes {
+                    publ.mode = Mode::Live;
+                }
                 engine.batch(&b);
                 clock.saw(engine.counters().last);
                 pipe.recycle(b);
@@ -212,8 +253,9 @@ fn live(
                 publ.touch();
             }
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                // Nothing new for a moment: backfill is over; let idle windows close.
-                if idle_since.elapsed() > Duration::from_millis(300) && publ.mode == Mode::Backfill {
+                // Nothing new for a while: backfill is over (a file may have shrunk meanwhile);
+                // let idle windows close.
+                if idle_since.elapsed() > Duration::from_secs(2) && publ.mode == Mode::Backfill {
                     publ.mode = Mode::Live;
                     publ.touch();
                 }
@@ -228,7 +270,12 @@ fn live(
             Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
         }
         let lag = clock.lag_secs();
-        publ.maybe_publish(&engine, |s| s.lag_secs = lag);
+        let progress =
+            (publ.mode == Mode::Backfill).then(|| received as f64 / backfill_bytes.max(1) as f64);
+        publ.maybe_publish(&engine, |s| {
+            s.lag_secs = lag;
+            s.backfill = progress;
+        });
     }
 }
 
@@ -245,7 +292,10 @@ fn replay(
     to: Option<Micros>,
     publ: &mut Publisher,
 ) {
-    let opts = ReadOptions { format, threaded: true };
+    let opts = ReadOptions {
+        format,
+        threaded: true,
+    };
     let mut target: Option<Micros> = from;
     let mut speed = speed;
     let mut paused = false;
@@ -270,7 +320,9 @@ fn replay(
             }
             let fast = target.is_some_and(|g| t < g) || next_anomaly;
             if next_anomaly {
-                let found = engine.drain_events().any(|e| matches!(e, Event::Anomaly(_)));
+                let found = engine
+                    .drain_events()
+                    .any(|e| matches!(e, Event::Anomaly(_)));
                 if found {
                     next_anomaly = false;
                     pacer = Pacer::new(speed);
@@ -290,7 +342,11 @@ fn replay(
                     match c {
                         Control::Pause(p) => {
                             paused = p;
-                            if p { pacer.pause(wall) } else { pacer.resume(wall) }
+                            if p {
+                                pacer.pause(wall)
+                            } else {
+                                pacer.resume(wall)
+                            }
                         }
                         Control::Speed(s) => {
                             speed = s.clamp(0.1, 10_000.0);
@@ -317,7 +373,10 @@ fn replay(
                         }
                         _ => {}
                     }
-                    publ.mode = Mode::Replay { speed_x100: (speed * 100.0) as u32, paused };
+                    publ.mode = Mode::Replay {
+                        speed_x100: (speed * 100.0) as u32,
+                        paused,
+                    };
                     publ.touch();
                 }
                 if publ.quit || restart.is_some() {
@@ -338,7 +397,15 @@ fn replay(
             publ.maybe_publish(engine, |_| {});
             true
         };
-        pipeline::read_all_paced(files, &opts, rules.clone(), &mut engine, &mut notices, |_| true, &mut pace);
+        pipeline::read_all_paced(
+            files,
+            &opts,
+            rules.clone(),
+            &mut engine,
+            &mut notices,
+            |_| true,
+            &mut pace,
+        );
         if let Some(r) = restart {
             target = Some(r);
             continue;

@@ -40,7 +40,9 @@ impl fmt::Display for Failure {
 
 pub(crate) fn load_rules(common: &Common) -> Result<Arc<RuleSet>, Failure> {
     let rules = RuleSet::builtin();
-    let Some(path) = &common.rules else { return Ok(Arc::new(rules)) };
+    let Some(path) = &common.rules else {
+        return Ok(Arc::new(rules));
+    };
     let text = std::fs::read_to_string(path)
         .map_err(|e| Failure::msg(format!("{}: {e}", path.display())))?;
     rules
@@ -76,7 +78,14 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
             if a.headless || !tty {
                 demo::headless(a.seed, load_rules(&cli.common)?, cli.common.window)
             } else {
-                live::run(live::Kind::Demo { seed: a.seed, speed: a.speed }, &cli.common, theme(cli)?)
+                live::run(
+                    live::Kind::Demo {
+                        seed: a.seed,
+                        speed: a.speed,
+                    },
+                    &cli.common,
+                    theme(cli)?,
+                )
             }
         }
         Some(Command::Replay(a)) => {
@@ -103,7 +112,13 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
             };
             scan::run(&args, &cli.common)
         }
-        None => live::run(live::Kind::Live { paths: cli.paths.clone() }, &cli.common, theme(cli)?),
+        None => live::run(
+            live::Kind::Live {
+                paths: cli.paths.clone(),
+            },
+            &cli.common,
+            theme(cli)?,
+        ),
     }
 }
 

@@ -13,7 +13,12 @@ pub fn write(out: &mut impl Write, events: &[Event], s: &SummaryEvent) -> io::Re
         s.lines, s.parsed, s.skipped, s.rejected_total, s.lines_per_sec, s.elapsed_sec
     )?;
     if let (Some(a), Some(b)) = (s.first_time, s.last_time) {
-        writeln!(out, "  log time {} .. {}", format_rfc3339(a.0), format_rfc3339(b.0))?;
+        writeln!(
+            out,
+            "  log time {} .. {}",
+            format_rfc3339(a.0),
+            format_rfc3339(b.0)
+        )?;
     }
     for (f, n) in &s.formats {
         writeln!(out, "  format {f}: {n} requests")?;
@@ -42,7 +47,12 @@ pub fn write(out: &mut impl Write, events: &[Event], s: &SummaryEvent) -> io::Re
     for a in &anomalies {
         episodes.insert(a.episode, a);
     }
-    writeln!(out, "\nanomalies: {} episodes ({} windows)", episodes.len(), anomalies.len())?;
+    writeln!(
+        out,
+        "\nanomalies: {} episodes ({} windows)",
+        episodes.len(),
+        anomalies.len()
+    )?;
     for a in episodes.values() {
         writeln!(
             out,
@@ -70,8 +80,21 @@ pub fn write(out: &mut impl Write, events: &[Event], s: &SummaryEvent) -> io::Re
     for (cat, hits) in &security {
         writeln!(out, "  {cat}: {}", hits.len())?;
         for h in hits.iter().take(5) {
-            let req: String = h.request.chars().take(100).map(crate::cmd::report::safe).collect();
-            writeln!(out, "    {} {} {}:{} {}", format_rfc3339(h.time.0), h.client_ip, h.source, h.line, req)?;
+            let req: String = h
+                .request
+                .chars()
+                .take(100)
+                .map(crate::cmd::report::safe)
+                .collect();
+            writeln!(
+                out,
+                "    {} {} {}:{} {}",
+                format_rfc3339(h.time.0),
+                h.client_ip,
+                h.source,
+                h.line,
+                req
+            )?;
         }
     }
     Ok(())

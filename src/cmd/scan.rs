@@ -47,18 +47,33 @@ pub fn run(args: &ScanArgs, common: &Common) -> Result<(), Failure> {
         true
     };
     let mut notices: Vec<Notice> = Vec::new();
-    let opts = ReadOptions { format: common.format, threaded: common.threads > 1 };
+    let opts = ReadOptions {
+        format: common.format,
+        threaded: common.threads > 1,
+    };
     if args.follow {
-        super::follow::run(&inputs, &args.paths, &opts, rules, &mut engine, &mut notices, |e| {
-            emit(e, &mut out) && out.flush().is_ok()
-        });
+        super::follow::run(
+            &inputs,
+            &args.paths,
+            &opts,
+            rules,
+            &mut engine,
+            &mut notices,
+            |e| emit(e, &mut out) && out.flush().is_ok(),
+        );
     } else {
-        pipeline::read_all(&inputs, &opts, rules, &mut engine, &mut notices, |e| emit(e, &mut out));
+        pipeline::read_all(&inputs, &opts, rules, &mut engine, &mut notices, |e| {
+            emit(e, &mut out)
+        });
     }
     engine.finish();
     emit(&mut engine, &mut out);
     for n in &notices {
-        eprintln!("lbtop: {}: {}", names.get(n.source as usize).map_or("-", String::as_str), n.text);
+        eprintln!(
+            "lbtop: {}: {}",
+            names.get(n.source as usize).map_or("-", String::as_str),
+            n.text
+        );
     }
     let mut summary = engine.summary(started.elapsed().as_secs_f64());
     summary.peak_rss_bytes = super::peak_rss_bytes();

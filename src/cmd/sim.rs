@@ -6,8 +6,12 @@ use crate::sim::{self, GroundTruth, Simulator};
 use std::io::{self, BufWriter, Write};
 
 pub fn run(a: &SimArgs) -> Result<(), Failure> {
-    let mut cfg = sim::scenario(&a.scenario, a.seed)
-        .ok_or_else(|| Failure::msg(format!("unknown scenario `{}` (known: demo, day, quiet)", a.scenario)))?;
+    let mut cfg = sim::scenario(&a.scenario, a.seed).ok_or_else(|| {
+        Failure::msg(format!(
+            "unknown scenario `{}` (known: demo, day, quiet)",
+            a.scenario
+        ))
+    })?;
     if let Some(rps) = a.rps {
         cfg.base_rps = rps;
     }
@@ -19,7 +23,9 @@ pub fn run(a: &SimArgs) -> Result<(), Failure> {
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
     if let Some(h) = sim::header(a.out_format) {
-        out.write_all(h.as_bytes()).and_then(|()| out.write_all(b"\n")).map_err(Failure::Io)?;
+        out.write_all(h.as_bytes())
+            .and_then(|()| out.write_all(b"\n"))
+            .map_err(Failure::Io)?;
     }
     let mut line = String::with_capacity(1024);
     for sr in Simulator::new(cfg) {

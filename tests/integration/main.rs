@@ -2,4 +2,5 @@
 //! and the TUI driven in tmux.
 
 mod scan;
+mod tui;
 mod util;

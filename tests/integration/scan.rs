@@ -15,7 +15,10 @@ fn scan_writes_json_lines_ending_in_a_summary() {
     let out = lbtop(&["scan", "--windows", p.to_str().unwrap()]);
     assert!(out.status.success(), "stderr: {}", stderr(&out));
     let evs = events(&out);
-    assert!(evs.iter().all(|e| e["kind"].is_string()), "every line has a kind");
+    assert!(
+        evs.iter().all(|e| e["kind"].is_string()),
+        "every line has a kind"
+    );
     let s = summary(&evs);
     assert_eq!(s["lines"], 3);
     assert_eq!(s["parsed"], 3);
@@ -43,7 +46,10 @@ fn security_events_name_their_source_and_line() {
     let evs = events(&out);
     let sec: Vec<_> = evs.iter().filter(|e| e["kind"] == "security").collect();
     assert!(sec.iter().any(|e| e["category"] == "sqli"), "{sec:?}");
-    assert!(sec.iter().any(|e| e["category"] == "scanner_agent"), "{sec:?}");
+    assert!(
+        sec.iter().any(|e| e["category"] == "scanner_agent"),
+        "{sec:?}"
+    );
     for e in &sec {
         assert_eq!(e["line"], 3);
         assert_eq!(e["source"], p.to_str().unwrap());
@@ -85,7 +91,10 @@ fn stdin_and_gzip() {
     let p = dir.path().join("a.log.gz");
     // Two concatenated gzip members, as ALB writes them.
     let mut f = std::fs::File::create(&p).unwrap();
-    for part in [&ALB[..ALB.find('\n').unwrap() + 1], &ALB[ALB.find('\n').unwrap() + 1..]] {
+    for part in [
+        &ALB[..ALB.find('\n').unwrap() + 1],
+        &ALB[ALB.find('\n').unwrap() + 1..],
+    ] {
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         gz.write_all(part.as_bytes()).unwrap();
         f.write_all(&gz.finish().unwrap()).unwrap();
@@ -101,7 +110,11 @@ fn files_are_merged_in_log_time_order() {
     let dir = tempfile::tempdir().unwrap();
     let lines: Vec<&str> = ALB.lines().collect();
     // Node A has lines 1 and 3, node B line 2: merged, the window sees all three in order.
-    write(dir.path(), "node-a.log", &format!("{}\n{}\n", lines[0], lines[2]));
+    write(
+        dir.path(),
+        "node-a.log",
+        &format!("{}\n{}\n", lines[0], lines[2]),
+    );
     write(dir.path(), "node-b.log", &format!("{}\n", lines[1]));
     let out = lbtop(&["scan", "--windows", dir.path().to_str().unwrap()]);
     assert!(out.status.success(), "stderr: {}", stderr(&out));
@@ -139,7 +152,11 @@ fn clear_errors_for_missing_files_empty_dirs_unknown_formats() {
     let p = write(dir.path(), "notes.txt", "hello world\nthis is prose\n");
     let out = lbtop(&["scan", p.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("unknown log format"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("unknown log format"),
+        "{}",
+        stderr(&out)
+    );
 
     let out = lbtop(&["scan", "--format", "bogus", p.to_str().unwrap()]);
     assert_ne!(out.status.code(), Some(0));

@@ -10,7 +10,11 @@ pub fn repo() -> PathBuf {
 }
 
 pub fn lbtop(args: &[&str]) -> Output {
-    Command::new(bin()).args(args).stdin(Stdio::null()).output().expect("run lbtop")
+    Command::new(bin())
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run lbtop")
 }
 
 pub fn lbtop_stdin(args: &[&str], input: &[u8]) -> Output {
