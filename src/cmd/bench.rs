@@ -196,7 +196,10 @@ fn full_inline(path: &Path) -> u64 {
     let rules = Arc::new(RuleSet::builtin());
     let mut ingest = Ingest::new(rules);
     let mut parser = StreamParser::new(None);
-    let mut engine = Engine::new(EngineConfig::default());
+    let mut engine = Engine::new(EngineConfig {
+        drilldown: false,
+        ..EngineConfig::default()
+    });
     let mut batch = Batch::default();
     for_each_chunk(path, |chunk, first| {
         batch.clear();
@@ -265,17 +268,25 @@ fn stamp(i: u64) -> (String, u64) {
     )
 }
 
+/// A skewed client population like real traffic: 50,000 clients, a heavy head, a long tail.
+fn client_ip(r: u64) -> String {
+    let u = (r >> 11) as f64 / (1u64 << 53) as f64;
+    let k = (50_000.0 * u * u * u) as u64;
+    let h = mix(k ^ 0x5EED);
+    format!(
+        "{}.{}.{}.{}",
+        11 + (h & 0x3f),
+        (h >> 8) & 0xff,
+        (h >> 16) & 0xff,
+        (h >> 24) & 0xff
+    )
+}
+
 fn gen_alb(i: u64, s: &mut String) {
     use std::fmt::Write as _;
     let r = mix(i);
     let (ts, _) = stamp(i);
-    let ip = format!(
-        "{}.{}.{}.{}",
-        10 + (r & 0x3f),
-        (r >> 8) & 0xff,
-        (r >> 16) & 0xff,
-        (r >> 24) & 0xff
-    );
+    let ip = client_ip(mix(r));
     let path = PATHS[(r >> 32) as usize % PATHS.len()];
     let ua = AGENTS[(r >> 40) as usize % AGENTS.len()];
     let status = match (r >> 48) % 100 {
@@ -313,11 +324,8 @@ fn gen_combined(i: u64, s: &mut String) {
     let status = if (r >> 48) % 50 == 0 { 404 } else { 200 };
     let _ = write!(
         s,
-        "{}.{}.{}.{} - - [{dd:02}/{}/{y:04}:{:02}:{:02}:{:02} +0000] \"GET {path} HTTP/1.1\" {status} {} \"https://www.example.com/\" \"{ua}\"",
-        10 + (r & 0x3f),
-        (r >> 8) & 0xff,
-        (r >> 16) & 0xff,
-        (r >> 24) & 0xff,
+        "{} - - [{dd:02}/{}/{y:04}:{:02}:{:02}:{:02} +0000] \"GET {path} HTTP/1.1\" {status} {} \"https://www.example.com/\" \"{ua}\"",
+        client_ip(mix(r)),
         MON[(m - 1) as usize],
         sec / 3600,
         sec / 60 % 60,

@@ -21,6 +21,7 @@ pub fn run(args: &ScanArgs, common: &Common) -> Result<(), Failure> {
         bucket_secs: common.window,
         emit_windows: args.windows,
         sources: names.clone(),
+        drilldown: false,
         ..EngineConfig::default()
     });
     let started = Instant::now();
