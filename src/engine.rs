@@ -93,6 +93,7 @@ pub struct Engine {
     /// Base-bucket start times that were anomalous (bounded like the history).
     anomalous_windows: VecDeque<Micros>,
     event_counts: [u64; 4],
+    finishing: bool,
 }
 
 impl Engine {
@@ -128,6 +129,7 @@ impl Engine {
             behaviours_log: VecDeque::new(),
             anomalous_windows: VecDeque::new(),
             event_counts: [0; 4],
+            finishing: false,
         }
     }
 
@@ -230,7 +232,9 @@ impl Engine {
     /// End of input: close every open window.
     pub fn finish(&mut self) {
         self.agg.flush();
+        self.finishing = true;
         self.close_windows();
+        self.finishing = false;
         if let Some(last) = self.counters.last {
             self.behaviour.advance(last, &mut self.client_events);
             self.take_client_events();
@@ -300,6 +304,11 @@ impl Engine {
             if self.cfg.emit_windows {
                 self.event_counts[0] += 1;
                 self.events.push(Event::Window(w.event.clone()));
+            }
+            // The log ended inside this window: it is partial, not a traffic drop.
+            let partial = self.finishing && self.counters.last.is_some_and(|l| w.event.end.0 > l + 1);
+            if partial {
+                continue;
             }
             if let Some(a) = self.scorer.observe(&w) {
                 self.anomalous_windows.push_back(w.start());

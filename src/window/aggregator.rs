@@ -73,6 +73,12 @@ impl Resolution {
     }
 }
 
+/// Lines in a row needed before a jump ahead in log time moves the closing frontier.
+const AHEAD_CONFIRM: u32 = 8;
+/// How far ahead (in buckets) a lone line may be held without moving the frontier; further
+/// than this it is a jump at once (opening buckets up to it would cost memory).
+const MAX_HELD_AHEAD: i64 = 32;
+
 /// Fixed-point unit of the decayed tables: one request adds `UNIT`, so decay keeps precision.
 const UNIT: u64 = 1024;
 /// Top-table keys (user agents) are truncated to this many bytes.
@@ -99,6 +105,8 @@ pub struct Aggregator {
     emit_from: i64,
     /// Newest log time seen or advanced to.
     now: Option<Micros>,
+    /// Consecutive lines stamped more than a bucket ahead of `now` (see `observe`).
+    ahead_run: u32,
     pool: Vec<Bucket>,
     seen: SeenFilter,
     out: VecDeque<WindowStats>,
@@ -137,6 +145,7 @@ impl Aggregator {
             first_open: None,
             emit_from: i64::MAX,
             now: None,
+            ahead_run: 0,
             pool: Vec::new(),
             seen: SeenFilter::new(cfg.new_client_horizon),
             out: VecDeque::new(),
@@ -193,7 +202,25 @@ impl Aggregator {
         self.observed += 1;
         let w = self.width;
         let idx = r.time.div_euclid(w);
-        self.advance(r.time);
+        // One line stamped far ahead (ALB logs completion time: a slow request lands tens of
+        // seconds after its neighbours) must not close buckets that are still filling. The
+        // frontier jumps only when several lines in a row confirm the jump (a real gap).
+        match self.now {
+            Some(now)
+                if r.time > now.saturating_add(w)
+                    && r.time <= now.saturating_add(w.saturating_mul(MAX_HELD_AHEAD)) =>
+            {
+                self.ahead_run += 1;
+                if self.ahead_run >= AHEAD_CONFIRM {
+                    self.ahead_run = 0;
+                    self.advance(r.time);
+                }
+            }
+            _ => {
+                self.ahead_run = 0;
+                self.advance(r.time);
+            }
+        }
         let first = *self.first_open.get_or_insert(idx);
         let (bi, late) = if idx < first {
             (first, true)

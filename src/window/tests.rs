@@ -52,7 +52,11 @@ fn out_of_order_lines_land_in_their_bucket() {
 fn too_late_lines_are_counted_not_dropped() {
     let mut a = Aggregator::default();
     a.observe(&req(T0, 1, 200));
-    a.observe(&req(T0 + 65 * S, 1, 200)); // closes buckets ending <= 35 s
+    // A jump confirmed by several lines closes buckets ending <= 35 s (one line alone
+    // would not: see a_lone_line_far_ahead_does_not_close_open_buckets).
+    for _ in 0..8 {
+        a.observe(&req(T0 + 65 * S, 1, 200));
+    }
     let closed = drain(&mut a);
     assert_eq!(closed.len(), 3, "0, 10, 20 closed");
     a.observe(&req(T0 + 5 * S, 2, 200)); // its bucket closed long ago
@@ -64,7 +68,7 @@ fn too_late_lines_are_counted_not_dropped() {
     assert_eq!(rest[0].event.requests, 1);
     assert_eq!(rest[0].late, 1);
     let total: u64 = closed.iter().chain(&rest).map(|w| w.event.requests).sum();
-    assert_eq!(total, 3);
+    assert_eq!(total, 10);
 }
 
 #[test]
@@ -531,4 +535,36 @@ fn small_top_keeps_heaviest() {
     let d = c.detail("10.0.0.1").unwrap();
     assert_eq!(d.paths.len(), 8, "bounded");
     assert_eq!((d.paths[0].key.as_str(), d.paths[0].count), ("/hot", 100));
+}
+
+/// A lone line stamped far ahead (a slow ALB request logged at completion) must not close
+/// the buckets its neighbours still fill: they keep their own windows, none counted late.
+#[test]
+fn a_lone_line_far_ahead_does_not_close_open_buckets() {
+    use crate::record::Request;
+    let mut a = Aggregator::new(AggConfig::default());
+    let s = 1_000_000i64;
+    let req = |t: i64| Request { time: t, client_ip: "10.0.0.1".parse().ok(), status: Some(200), ..Default::default() };
+    for i in 0..100 {
+        a.observe(&req(i * s / 10)); // 0..10 s
+    }
+    a.observe(&req(60 * s)); // one slow request, logged a minute later
+    for i in 100..300 {
+        a.observe(&req(i * s / 10)); // 10..30 s, on time
+    }
+    a.flush();
+    let w: Vec<_> = a.drain_closed().collect();
+    assert_eq!(a.late(), 0, "no neighbour counted late");
+    assert_eq!(w[0].event.requests, 100);
+    assert_eq!(w[1].event.requests, 100);
+    assert_eq!(w[2].event.requests, 100);
+    // A real jump (many lines later in time) still moves the frontier.
+    let mut b = Aggregator::new(AggConfig::default());
+    for i in 0..10 {
+        b.observe(&req(i * s));
+    }
+    for i in 0..20 {
+        b.observe(&req(3600 * s + i * s / 10));
+    }
+    assert!(b.drain_closed().count() > 0, "the old windows closed after the jump");
 }
