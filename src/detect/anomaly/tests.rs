@@ -273,7 +273,7 @@ fn trial_with(
 #[test]
 fn detects_each_kind_moderate_one_minute_windows() {
     for kind in AGGREGATE {
-        let o = trial(kind, Intensity::Moderate, 50.0, 60, 21, 10);
+        let o = trial(kind, Intensity::Moderate, 20.0, 60, 21, 10);
         assert!(o.detected, "{kind:?} not detected");
         let d = o.delay_secs.unwrap();
         assert!(d <= 180, "{kind:?} detected after {d}s");
@@ -286,7 +286,7 @@ fn detects_each_kind_moderate_one_minute_windows() {
 #[test]
 fn detects_each_kind_moderate_ten_second_windows() {
     for kind in AGGREGATE {
-        let o = trial(kind, Intensity::Moderate, 50.0, 10, 22, 15);
+        let o = trial(kind, Intensity::Moderate, 20.0, 10, 22, 15);
         assert!(o.detected, "{kind:?} not detected");
         let d = o.delay_secs.unwrap();
         assert!(d <= 180, "{kind:?} detected after {d}s");
