@@ -269,3 +269,5 @@ fn pick(cs: &[Contribution]) -> Option<&Contribution> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_csv;
