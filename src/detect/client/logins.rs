@@ -32,11 +32,14 @@ pub enum Attempt {
 }
 
 impl Participant {
-    fn suspicious(&self) -> u32 {
+    pub(crate) fn suspicious(&self) -> u32 {
         let n = self.fails + self.posts_ok.saturating_sub(1);
         if self.succeeded && n <= 1 { 0 } else { n }
     }
 }
+
+/// Attempts one participant can add to a path's sum (see `tick`).
+const PER_CLIENT_CAP: u32 = 3;
 
 pub struct PathAgg {
     pub path: Box<str>,
@@ -192,7 +195,10 @@ impl LoginPaths {
                 if s == 0 {
                     continue;
                 }
-                attempts += u64::from(s);
+                // Stuffing is many clients with a few attempts each: cap each one's weight, so
+                // a lone brute forcer on the same path (flagged on its own) neither looks like
+                // stuffing nor inflates the path's baseline.
+                attempts += u64::from(s.min(PER_CLIENT_CAP));
                 clients += 1;
                 if top.is_none_or(|(_, t)| s > t) {
                     top = Some((k, s));
