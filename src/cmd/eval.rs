@@ -1,7 +1,8 @@
 //! `lbtop eval`: measure the detectors on simulated traffic with known incidents.
 //!
 //! Each run is one seed × one rate × one output format: every incident kind at moderate
-//! intensity and every aggregate kind again at subtle intensity, 30 minutes apart, through
+//! intensity and every aggregate kind again at subtle intensity (those the format can show),
+//! 5 minutes each, 30 minutes apart, after 30 minutes of warm-up, through
 //! the whole path (lines written, parsed back, rules, engine). Printed: per incident whether
 //! and when it was detected, false alarm episodes per 24 quiet hours, attacker and benign IPs
 //! flagged, and security detection rates per category (corpus and simulated traffic).
