@@ -306,7 +306,8 @@ impl Engine {
                 self.events.push(Event::Window(w.event.clone()));
             }
             // The log ended inside this window: it is partial, not a traffic drop.
-            let partial = self.finishing && self.counters.last.is_some_and(|l| w.event.end.0 > l + 1);
+            let partial =
+                self.finishing && self.counters.last.is_some_and(|l| w.event.end.0 > l + 1);
             if partial {
                 continue;
             }

@@ -17,6 +17,8 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+// Moved once per 256 KiB chunk; boxing would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 pub enum Parsed {
     Batch(Batch),
     /// A source (re)started under this name.

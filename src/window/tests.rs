@@ -544,7 +544,12 @@ fn a_lone_line_far_ahead_does_not_close_open_buckets() {
     use crate::record::Request;
     let mut a = Aggregator::new(AggConfig::default());
     let s = 1_000_000i64;
-    let req = |t: i64| Request { time: t, client_ip: "10.0.0.1".parse().ok(), status: Some(200), ..Default::default() };
+    let req = |t: i64| Request {
+        time: t,
+        client_ip: "10.0.0.1".parse().ok(),
+        status: Some(200),
+        ..Default::default()
+    };
     for i in 0..100 {
         a.observe(&req(i * s / 10)); // 0..10 s
     }
@@ -566,5 +571,8 @@ fn a_lone_line_far_ahead_does_not_close_open_buckets() {
     for i in 0..20 {
         b.observe(&req(3600 * s + i * s / 10));
     }
-    assert!(b.drain_closed().count() > 0, "the old windows closed after the jump");
+    assert!(
+        b.drain_closed().count() > 0,
+        "the old windows closed after the jump"
+    );
 }
