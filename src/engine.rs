@@ -29,6 +29,8 @@ pub struct EngineConfig {
     pub sources: Vec<String>,
     /// Keep per-client detail for the drill-down (the TUI); headless runs don't need it.
     pub drilldown: bool,
+    /// Run the detectors (off only to measure what they cost).
+    pub detect: bool,
 }
 
 impl Default for EngineConfig {
@@ -40,6 +42,7 @@ impl Default for EngineConfig {
             client: ClientConfig::default(),
             sources: Vec::new(),
             drilldown: true,
+            detect: true,
         }
     }
 }
@@ -177,6 +180,9 @@ impl Engine {
         if self.cfg.drilldown {
             self.clients.observe_normalized(r, self.agg.last_path());
         }
+        if !self.cfg.detect {
+            return;
+        }
         self.behaviour.observe(r, &mut self.client_events);
         if !hits.is_empty() {
             self.security_hits(r, source, line, hits);
@@ -309,6 +315,9 @@ impl Engine {
             let partial =
                 self.finishing && self.counters.last.is_some_and(|l| w.event.end.0 > l + 1);
             if partial {
+                continue;
+            }
+            if !self.cfg.detect {
                 continue;
             }
             if let Some(a) = self.scorer.observe(&w) {

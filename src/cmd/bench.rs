@@ -47,9 +47,15 @@ pub fn run(args: &BenchArgs) -> Result<(), Failure> {
         }));
         results.push(stage(
             name,
+            "parse+aggregate, no detectors (1 thread)",
+            bytes,
+            || full_inline(&path, false),
+        ));
+        results.push(stage(
+            name,
             "parse+aggregate+detect (1 thread, in-process)",
             bytes,
-            || full_inline(&path),
+            || full_inline(&path, true),
         ));
         for threads in [1, 2] {
             results.push(scan_child(name, &path, bytes, threads)?);
@@ -192,9 +198,13 @@ fn parse_only(path: &Path) -> u64 {
     n
 }
 
-fn full_inline(path: &Path) -> u64 {
-    let rules = Arc::new(RuleSet::builtin());
-    let mut ingest = Ingest::new(rules);
+fn full_inline(path: &Path, detect: bool) -> u64 {
+    // Without detectors, no security rules either.
+    let mut ingest = if detect {
+        Ingest::new(Arc::new(RuleSet::builtin()))
+    } else {
+        Ingest::without_rules()
+    };
     let mut parser = StreamParser::new(None);
     let mut engine = Engine::new(EngineConfig {
         drilldown: false,

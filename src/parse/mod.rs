@@ -205,3 +205,53 @@ pub fn detect<'a>(lines: impl IntoIterator<Item = &'a str>) -> Option<Format> {
     let (i, &n) = counts.iter().enumerate().max_by_key(|&(_, n)| *n)?;
     (n > 0).then(|| Format::ALL[i])
 }
+
+#[cfg(test)]
+mod switch_tests {
+    use super::*;
+
+    const ALB: &str = r#"http 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495c0c9188 192.168.131.39:2817 10.0.0.1:80 0.000 0.001 0.000 200 200 34 366 "GET http://www.example.com:80/ HTTP/1.1" "curl/7.46.0" - - arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/my-targets/73e2d6bc24d8a067 "Root=1-58337262-36d228ad5d99923122bbe354" "-" "-" 0 2018-07-02T22:22:48.364000Z "forward" "-" "-" "10.0.0.1:80" "200" "-" "-""#;
+    const CLF: &str =
+        r#"10.0.0.2 - - [02/Jul/2018:22:23:01 +0000] "GET /a HTTP/1.1" 200 12 "-" "curl/8""#;
+
+    fn outcomes(lines: &[&str]) -> (usize, Vec<&'static str>) {
+        let mut p = StreamParser::new(None);
+        let (mut ok, mut bad) = (0, Vec::new());
+        for l in lines {
+            p.parse_line(l, &mut |o| match o {
+                Outcome::Request(_) => ok += 1,
+                Outcome::Rejected(r) => bad.push(r.0),
+                Outcome::Skipped(_) => {}
+            });
+        }
+        (ok, bad)
+    }
+
+    #[test]
+    fn a_format_switch_mid_file_is_counted_then_followed() {
+        // Three ALB lines, then the writer switches to combined for good.
+        let mut lines = vec![ALB; 3];
+        lines.extend(std::iter::repeat_n(CLF, 20));
+        let (ok, bad) = outcomes(&lines);
+        let switched = usize::try_from(SWITCH_AFTER).unwrap() - 1;
+        assert_eq!(bad, vec!["format-switch"; switched], "counted, by reason");
+        assert_eq!(ok, 3 + 20 - switched, "then parsed as the new format");
+        assert_eq!(ok + bad.len(), 23, "nothing lost from the counts");
+    }
+
+    #[test]
+    fn a_stray_line_of_another_format_does_not_switch() {
+        let (ok, bad) = outcomes(&[ALB, ALB, CLF, ALB, ALB]);
+        assert_eq!((ok, bad), (4, vec!["format-switch"]));
+    }
+
+    #[test]
+    fn detection_from_first_lines() {
+        assert_eq!(detect([ALB, ALB]), Some(Format::Alb));
+        assert_eq!(
+            detect(["#Version: 1.0", "#Fields: date time"]),
+            Some(Format::Cloudfront)
+        );
+        assert_eq!(detect(["hello", "world"]), None);
+    }
+}

@@ -185,3 +185,56 @@ fn sample_logs_all_parse() {
         assert!(s["formats"][format].as_u64().unwrap() >= 3, "{file}: {s}");
     }
 }
+
+#[test]
+fn score_adds_a_column_row_for_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("Timestamp,RequestCount,HTTPCode_ELB_5XX_Count\n");
+    for i in 0..120 {
+        let (count, errors) = if (100..105).contains(&i) {
+            (5000, 900)
+        } else {
+            (1000 + (i % 7) * 10, i % 3)
+        };
+        csv.push_str(&format!(
+            "2026-11-01 10:{:02}:{:02},{count},{errors}\n",
+            i / 60,
+            i % 60
+        ));
+    }
+    let p = write(dir.path(), "metrics.csv", &csv);
+    let out = lbtop(&["score", p.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let rows: Vec<&str> = text.lines().collect();
+    assert_eq!(rows.len(), 121, "header plus every input row");
+    assert!(rows[0].ends_with(",anomaly_score"), "{}", rows[0]);
+    let score = |r: &str| r.rsplit(',').next().unwrap().parse::<f64>().unwrap();
+    for (i, r) in rows[1..].iter().enumerate() {
+        assert!(
+            r.starts_with(csv.lines().nth(i + 1).unwrap()),
+            "row {i} kept in order"
+        );
+        assert!((0.0..=1.0).contains(&score(r)));
+    }
+    assert_eq!(score(rows[1]), 0.0, "warming up");
+    assert!(
+        score(rows[101]) >= 0.5,
+        "the spike scores high: {}",
+        rows[101]
+    );
+    assert!(
+        rows[30..90].iter().all(|r| score(r) < 0.5),
+        "quiet rows stay quiet"
+    );
+}
+
+#[test]
+fn demo_headless_finds_incidents() {
+    let out = lbtop(&["demo", "--headless", "--seed", "3"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let evs = events(&out);
+    let kinds = |k: &str| evs.iter().filter(|e| e["kind"] == k).count();
+    assert!(kinds("anomaly") > 0 && kinds("client") > 0 && kinds("security") > 0);
+    assert!(summary(&evs)["formats"]["alb"].as_u64().unwrap() > 10_000);
+}

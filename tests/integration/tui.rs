@@ -266,3 +266,42 @@ fn demo_starts_and_shows_incidents() {
     t.keys(&["q"]);
     t.wait_for("a clean exit", |s| s.contains("LBTOP-EXITED 0"));
 }
+
+#[test]
+fn replay_paces_pauses_and_quits() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("captured.log");
+    let mut text = String::new();
+    for i in 0..600 {
+        text.push_str(&combined_line(
+            i,
+            &format!("10.0.{}.{}", i % 7, i % 50),
+            "/p",
+            200,
+            "curl/8",
+        ));
+    }
+    std::fs::write(&log, &text).unwrap();
+    let cmd = format!("{} replay --speed 5 {}", bin(), log.display());
+    let Some(t) = Tmux::start("replay", 100, 30, &cmd) else {
+        return;
+    };
+    let s = t.wait_for("the replay badge", |s| s.contains("REPLAY"));
+    // Paced: after a moment only part of the file is in.
+    let first = parsed(&s).unwrap_or(0);
+    assert!(first < 600, "replay is paced, not read at once: {first}");
+    t.keys(&["Space"]);
+    let s = t.wait_for("paused", |s| s.contains("PAUSED"));
+    let held = parsed(&s);
+    std::thread::sleep(Duration::from_millis(700));
+    assert_eq!(
+        parsed(&t.screen()),
+        held,
+        "nothing is replayed while paused"
+    );
+    t.keys(&["Space"]);
+    t.keys(&[">", ">", ">", ">", ">"]);
+    t.wait_for("all lines replayed at speed", |s| parsed(s) == Some(600));
+    t.keys(&["q"]);
+    t.wait_for("a clean exit", |s| s.contains("LBTOP-EXITED 0"));
+}
