@@ -241,6 +241,9 @@ pub struct SummaryEvent {
     pub elapsed_sec: f64,
     pub lines_per_sec: f64,
     pub events: BTreeMap<String, u64>,
+    /// Inputs that could not be read, or ended early (a truncated gzip), one line each.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub source_errors: Vec<String>,
     /// Peak resident memory of the process (Linux `VmHWM`), when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub peak_rss_bytes: Option<u64>,

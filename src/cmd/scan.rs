@@ -78,6 +78,7 @@ pub fn run(args: &ScanArgs, common: &Common) -> Result<(), Failure> {
     }
     let mut summary = engine.summary(started.elapsed().as_secs_f64());
     summary.peak_rss_bytes = super::peak_rss_bytes();
+    summary.source_errors = notices.iter().map(|n| n.text.clone()).collect();
     let res = match args.output {
         Output::Json => serde_json::to_writer(&mut out, &Event::Summary(summary.clone()))
             .map_err(io::Error::from)

@@ -238,3 +238,36 @@ fn demo_headless_finds_incidents() {
     assert!(kinds("anomaly") > 0 && kinds("client") > 0 && kinds("security") > 0);
     assert!(summary(&evs)["formats"]["alb"].as_u64().unwrap() > 10_000);
 }
+
+#[test]
+fn truncated_gzip_keeps_what_was_read_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut body = String::new();
+    for _ in 0..400 {
+        body.push_str(ALB);
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(body.as_bytes()).unwrap();
+    let full = gz.finish().unwrap();
+    let p = dir.path().join("cut.log.gz");
+    std::fs::write(&p, &full[..full.len() * 2 / 3]).unwrap();
+    let out = lbtop(&["scan", p.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "what was read still counts: {}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("truncated gzip"), "{}", stderr(&out));
+    let evs = events(&out);
+    let s = summary(&evs);
+    let parsed = s["parsed"].as_u64().unwrap();
+    assert!(parsed > 0 && parsed < 1200, "a prefix was read: {parsed}");
+    assert_eq!(s["lines"], s["parsed"], "only whole lines, all counted");
+    assert!(
+        s["source_errors"][0]
+            .as_str()
+            .unwrap()
+            .contains("truncated gzip"),
+        "{s}"
+    );
+}
