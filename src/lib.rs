@@ -20,6 +20,9 @@ pub mod sim;
 pub mod snapshot;
 pub mod window;
 
+#[cfg(test)]
+mod testutil;
+
 #[cfg(feature = "app")]
 pub mod cli;
 #[cfg(feature = "app")]

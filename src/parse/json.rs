@@ -367,17 +367,11 @@ pub(crate) mod testutil {
 
     /// `$LBTOP_FORMATS/<sub>` (fallback `../shared/formats`), `None` when absent.
     pub fn formats(sub: &str) -> Option<PathBuf> {
-        let base = std::env::var_os("LBTOP_FORMATS").map_or_else(
-            || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/formats"),
-            PathBuf::from,
-        );
-        let dir = base.join(sub);
-        if dir.is_dir() {
-            Some(dir)
-        } else {
+        let dir = crate::testutil::formats_dir(sub);
+        if dir.is_none() {
             println!("skipped: formats folder not found");
-            None
         }
+        dir
     }
 
     /// The text of `$LBTOP_FORMATS/<sub>/<file>`.

@@ -8,10 +8,7 @@ use std::borrow::Cow;
 use std::path::PathBuf;
 
 fn formats() -> Option<PathBuf> {
-    let dir = std::env::var_os("LBTOP_FORMATS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/formats"));
-    dir.is_dir().then_some(dir)
+    crate::testutil::formats_dir("")
 }
 
 /// Quote-aware split of a combined line into its fields: bare words, `[…]` and `"…"`

@@ -2,7 +2,6 @@ use super::*;
 use crate::parse::{Outcome, StreamParser};
 use crate::record::format_rfc3339;
 use std::net::IpAddr;
-use std::path::PathBuf;
 
 pub(crate) const SAMPLE: &str = include_str!("../../../sample-logs/alb.log");
 
@@ -34,14 +33,7 @@ pub(crate) fn t(s: &str) -> Micros {
     lex::iso8601(s).unwrap()
 }
 
-/// `$LBTOP_FORMATS/<sub>` (fallback `../shared/formats`), `None` when absent.
-pub(crate) fn formats_dir(sub: &str) -> Option<PathBuf> {
-    let base = std::env::var_os("LBTOP_FORMATS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/formats"));
-    let dir = base.join(sub);
-    dir.is_dir().then_some(dir)
-}
+pub(crate) use crate::testutil::formats_dir;
 
 /// Read one fixture file, or `None` (and say so) when the formats folder is absent.
 pub(crate) fn fixture(sub: &str, name: &str) -> Option<String> {
