@@ -108,7 +108,7 @@ impl Simulator {
             .collect();
         let n = cfg.incidents.len();
         Simulator {
-            clients: Zipf::new(cfg.clients, 1.05),
+            clients: Zipf::new(cfg.clients, 0.8),
             products: Zipf::new(5_000, 0.9),
             endpoint_cdf,
             ua_cdf,

@@ -54,6 +54,8 @@ pub struct PathAgg {
     base_attempts: f64,
     base_clients: f64,
     base_at: Option<Micros>,
+    /// When the path was first seen: it is not judged before a full window has passed.
+    born: Micros,
     /// Last time the stuffing condition held, and the size of the last announcement.
     last_active: Option<Micros>,
     announced_at: Micros,
@@ -148,6 +150,7 @@ impl LoginPaths {
                     base_attempts: 0.0,
                     base_clients: 0.0,
                     base_at: None,
+                    born: now,
                     last_active: None,
                     announced_at: now,
                     announced_clients: 0.0,
@@ -205,6 +208,14 @@ impl LoginPaths {
                 }
             }
             let (a, c) = (attempts as f64, clients as f64);
+            if now.saturating_sub(agg.born) < cfg.window {
+                // Still filling its first window: the sums cover less than a window, so this
+                // is the best baseline there is (an EWMA from zero would sit far too low).
+                agg.base_attempts = a;
+                agg.base_clients = c;
+                agg.base_at = Some(now);
+                continue;
+            }
             let fire = a >= cfg.min_attempts.max(cfg.vs_baseline * agg.base_attempts)
                 && c >= cfg.min_clients.max(cfg.vs_baseline * agg.base_clients);
             if !fire {
