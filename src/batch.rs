@@ -289,7 +289,9 @@ mod tests {
     #[test]
     fn second_record_with_multibyte_text_and_empty_field() {
         let mut b = Batch::default();
-        let chunk = "first line\nPUT /caf\u{e9}/\u{1f600} ua\u{e9}x\n".as_bytes().to_vec();
+        let chunk = "first line\nPUT /caf\u{e9}/\u{1f600} ua\u{e9}x\n"
+            .as_bytes()
+            .to_vec();
         {
             let s = std::str::from_utf8(&chunk).unwrap();
             let at = s.find("PUT").unwrap();
