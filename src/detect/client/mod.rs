@@ -286,7 +286,7 @@ impl ClientDetector {
         let fp = classify::ua_fingerprint(r);
         if fp != c.ua_fp {
             c.ua_fp = fp;
-            c.ua_class = self.cls.user_agent(r);
+            c.ua_class = self.cls.user_agent_cached(r);
         }
         if c.ua_class != UaClass::Normal {
             c.ua_n += 1.0;
