@@ -57,8 +57,9 @@ pub struct Batch {
     pub skipped: u64,
     /// Lines read in this batch (parsed + rejected + skipped; a records wrapper counts once).
     pub lines: u64,
-    /// Records per format parsed in this batch.
-    pub formats: [u64; Format::ALL.len()],
+    /// Records per format parsed in this batch (boxed: batches travel by value in channel
+    /// enums, and keeping them small keeps those enums small; batches are recycled).
+    pub formats: Box<[u64; Format::ALL.len()]>,
 }
 
 macro_rules! str_fields {
@@ -79,7 +80,7 @@ impl Batch {
         self.last_rejected = None;
         self.skipped = 0;
         self.lines = 0;
-        self.formats = [0; Format::ALL.len()];
+        *self.formats = [0; Format::ALL.len()];
     }
 
     pub fn reject(&mut self, reason: &'static str) {
@@ -175,7 +176,7 @@ impl Batch {
     /// Chunk span `sp` cut out of `hull` (the validated text of chunk bytes `lo..`); `None`
     /// when it is not a chunk span or not on char boundaries of the hull.
     #[inline]
-    fn in_hull<'b>(hull: &'b str, lo: u32, sp: Span) -> Option<&'b str> {
+    fn in_hull(hull: &str, lo: u32, sp: Span) -> Option<&str> {
         if sp.off & ARENA != 0 || sp.off < lo {
             return None;
         }
