@@ -57,8 +57,9 @@ pub struct Batch {
     pub skipped: u64,
     /// Lines read in this batch (parsed + rejected + skipped; a records wrapper counts once).
     pub lines: u64,
-    /// Records per format parsed in this batch.
-    pub formats: [u64; Format::ALL.len()],
+    /// Records per format parsed in this batch (boxed: batches travel by value in channel
+    /// enums, and keeping them small keeps those enums small; batches are recycled).
+    pub formats: Box<[u64; Format::ALL.len()]>,
 }
 
 macro_rules! str_fields {
@@ -79,7 +80,7 @@ impl Batch {
         self.last_rejected = None;
         self.skipped = 0;
         self.lines = 0;
-        self.formats = [0; Format::ALL.len()];
+        *self.formats = [0; Format::ALL.len()];
     }
 
     pub fn reject(&mut self, reason: &'static str) {
@@ -172,9 +173,36 @@ impl Batch {
         Some(Cow::Borrowed(t))
     }
 
+    /// Chunk span `sp` cut out of `hull` (the validated text of chunk bytes `lo..`); `None`
+    /// when it is not a chunk span or not on char boundaries of the hull.
+    #[inline]
+    fn in_hull(hull: &str, lo: u32, sp: Span) -> Option<&str> {
+        if sp.off & ARENA != 0 || sp.off < lo {
+            return None;
+        }
+        let a = (sp.off - lo) as usize;
+        hull.get(a..a + sp.len as usize)
+    }
+
     /// The borrowed view of record `i`.
     pub fn get(&self, i: usize) -> Request<'_> {
         let s = &self.records[i];
+        // A record's chunk spans all lie in its own line: validate their hull once rather
+        // than every field on its own (one pass, no per-field call overhead).
+        let (mut lo, mut hi) = (u32::MAX, 0u32);
+        for sp in &s.strs {
+            // `ABSENT` has the arena bit set too, so this keeps chunk spans only.
+            // Empty spans (and the unused tail slots) are left out of the hull.
+            if sp.off & ARENA == 0 && sp.len > 0 {
+                lo = lo.min(sp.off);
+                hi = hi.max(sp.off + sp.len);
+            }
+        }
+        let hull = if lo < hi {
+            std::str::from_utf8(&self.chunk[lo as usize..hi as usize]).unwrap_or("")
+        } else {
+            ""
+        };
         let mut r = Request {
             format: s.format,
             time: s.time,
@@ -191,7 +219,13 @@ impl Batch {
             ..Default::default()
         };
         macro_rules! load {
-            ($($i:literal $f:ident),*) => { $( r.$f = self.text(s.strs[$i]); )* };
+            ($($i:literal $f:ident),*) => { $(
+                let sp = s.strs[$i];
+                r.$f = match Self::in_hull(hull, lo, sp) {
+                    Some(t) => Some(Cow::Borrowed(t)),
+                    None => self.text(sp),
+                };
+            )* };
         }
         str_fields!(load);
         r
@@ -251,5 +285,34 @@ mod tests {
         assert_eq!(b.formats[format_index(Format::Combined)], 1);
         b.clear();
         assert!(b.is_empty() && b.arena.is_empty());
+    }
+
+    #[test]
+    fn second_record_with_multibyte_text_and_empty_field() {
+        let mut b = Batch::default();
+        let chunk = "first line\nPUT /caf\u{e9}/\u{1f600} ua\u{e9}x\n"
+            .as_bytes()
+            .to_vec();
+        {
+            let s = std::str::from_utf8(&chunk).unwrap();
+            let at = s.find("PUT").unwrap();
+            let line = &s[at..s.len() - 1];
+            let r = Request {
+                method: Some(Cow::Borrowed(&line[..3])),
+                path: Some(Cow::Borrowed(&line[4..15])),
+                query: Some(Cow::Borrowed(&line[3..3])),
+                user_agent: Some(Cow::Borrowed(&line[16..])),
+                ..Default::default()
+            };
+            b.push(&chunk, &r, 0, 2, &[]);
+        }
+        b.chunk = chunk;
+        assert!(b.arena.is_empty());
+        let v = b.get(0);
+        assert_eq!(v.method.as_deref(), Some("PUT"));
+        assert_eq!(v.path.as_deref(), Some("/caf\u{e9}/\u{1f600}"));
+        assert_eq!(v.query.as_deref(), Some(""));
+        assert_eq!(v.user_agent.as_deref(), Some("ua\u{e9}x"));
+        assert_eq!(v.host, None);
     }
 }

@@ -199,11 +199,15 @@ const LIB_UA: &[&str] = &[
 ];
 
 const CACHE: usize = 4096;
+const UA_CACHE: usize = 1024;
 
 pub struct Classifier {
     /// Direct-mapped cache of path hash → class: benign traffic repeats its paths, and
     /// this skips the automaton for them. Entry = hash with the low 2 bits holding class+1.
     cache: Box<[u64]>,
+    /// The same for user agents (hash of the trimmed agent): a churning population of new
+    /// clients brings few distinct agents, and the overlapping scan of a long agent is costly.
+    ua_cache: Box<[u64]>,
     path_ac: AhoCorasick,
     n_login: usize,
     ua_ac: AhoCorasick,
@@ -223,6 +227,7 @@ impl Classifier {
         };
         Classifier {
             cache: vec![0u64; CACHE].into_boxed_slice(),
+            ua_cache: vec![0u64; UA_CACHE].into_boxed_slice(),
             path_ac: build(&pats),
             n_login: LOGIN.len(),
             ua_ac: build(&ua),
@@ -274,6 +279,33 @@ impl Classifier {
             }
         }
         class
+    }
+
+    /// [`Classifier::user_agent`] through a cache keyed by the agent's hash.
+    pub fn user_agent_cached(&mut self, r: &Request<'_>) -> UaClass {
+        let Some(ua) = r.user_agent.as_deref() else {
+            return self.user_agent(r);
+        };
+        let h = hash_bytes(ua.trim().as_bytes());
+        let slot = (h >> 54) as usize & (UA_CACHE - 1);
+        let e = self.ua_cache[slot];
+        if e != 0 && (e ^ h) & !3 == 0 {
+            return match e & 3 {
+                1 => UaClass::Normal,
+                2 => UaClass::Library,
+                _ => UaClass::Bad,
+            };
+        }
+        let c = self.user_agent(r);
+        let tag = match c {
+            UaClass::Normal => 1,
+            UaClass::Library => 2,
+            UaClass::Bad => 3,
+            // Blank agents are cheap to tell: not cached.
+            UaClass::Empty => return c,
+        };
+        self.ua_cache[slot] = (h & !3) | tag;
+        c
     }
 
     pub fn user_agent(&self, r: &Request<'_>) -> UaClass {
@@ -384,6 +416,38 @@ mod tests {
             "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36",
         ));
         assert_eq!(c.user_agent(&r), UaClass::Normal);
+    }
+
+    #[test]
+    fn cached_agent_classes_match_uncached() {
+        let mut c = Classifier::new();
+        let agents = [
+            None,
+            Some("-"),
+            Some("  "),
+            Some("sqlmap/1.7.2#stable (https://sqlmap.org)"),
+            Some("python-requests/2.31.0"),
+            Some(" python-requests/2.31.0 "),
+            Some("Mozilla/5.0 (X11; Linux x86_64) Firefox/121.0"),
+            Some("curl/8.4.0"),
+        ];
+        let mut r = Request {
+            format: Format::Combined,
+            ..Default::default()
+        };
+        let mut seen = Vec::new();
+        // Twice: the second round is answered from the cache.
+        for _ in 0..2 {
+            for ua in agents {
+                r.user_agent = ua.map(Cow::Borrowed);
+                let want = c.user_agent(&r);
+                assert_eq!(c.user_agent_cached(&r), want, "{ua:?}");
+                seen.push(want);
+            }
+        }
+        assert!(seen.contains(&UaClass::Bad) && seen.contains(&UaClass::Library));
+        assert!(seen.contains(&UaClass::Empty) && seen.contains(&UaClass::Normal));
+        assert!(c.ua_cache.iter().filter(|&&e| e != 0).count() >= 4);
     }
 
     #[test]

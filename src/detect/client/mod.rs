@@ -223,7 +223,10 @@ impl ClientDetector {
                     top_votes: 0,
                     checked: Micros::MIN,
                 };
-                self.clients.insert(key, c, |c| c.score(now, inv)).0
+                let h = c.hint();
+                self.clients
+                    .insert_hinted(key, c, h, |h| score_of(h, now, inv))
+                    .0
             }
         };
         let c = self.clients.at(slot);
@@ -283,11 +286,13 @@ impl ClientDetector {
         let fp = classify::ua_fingerprint(r);
         if fp != c.ua_fp {
             c.ua_fp = fp;
-            c.ua_class = self.cls.user_agent(r);
+            c.ua_class = self.cls.user_agent_cached(r);
         }
         if c.ua_class != UaClass::Normal {
             c.ua_n += 1.0;
         }
+        let h = c.hint();
+        self.clients.set_hint(slot, h);
 
         // Distributed stuffing: aggregate by path (participants are flagged at ticks).
         if let Some(attempt) = login_attempt {
@@ -551,13 +556,20 @@ impl ClientDetector {
 }
 
 impl Client {
-    /// Eviction score: decayed activity, with attack evidence weighted up so a slow
-    /// brute-forcer is not pushed out by a crowd of one-request visitors.
-    fn score(&self, now: Micros, inv_fast: f64) -> f64 {
-        let age = now.saturating_sub(self.last).max(0) as f64;
+    /// What the eviction score needs: last seen and the undecayed weight.
+    #[inline]
+    fn hint(&self) -> (Micros, f32) {
         let s = self.rate + self.err + self.ua_n + 4.0 * self.fails + 8.0 * self.sens;
-        f64::from(s) * (-age * inv_fast).exp()
+        (self.last, s)
     }
+}
+
+/// Eviction score: decayed activity, with attack evidence weighted up so a slow
+/// brute-forcer is not pushed out by a crowd of one-request visitors.
+#[inline]
+fn score_of((last, s): (Micros, f32), now: Micros, inv_fast: f64) -> f64 {
+    let age = now.saturating_sub(last).max(0) as f64;
+    f64::from(s) * (-age * inv_fast).exp()
 }
 
 /// The table key of a client given as text (what `flags()` is asked with).

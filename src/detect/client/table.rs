@@ -58,6 +58,10 @@ pub struct Bounded<V> {
     idx: IdMap<u32>,
     rng: XorShift,
     pub evictions: u64,
+    /// Per slot, what the score needs (last seen, weight), when the caller keeps it with
+    /// [`Bounded::set_hint`]: sampling then reads this small dense array instead of eight
+    /// random large values (cache misses dominated the client detector).
+    hint: Vec<(Micros, f32)>,
 }
 
 const SAMPLE: usize = 8;
@@ -72,6 +76,7 @@ impl<V> Bounded<V> {
             idx: IdMap::default(),
             rng: XorShift::new(seed),
             evictions: 0,
+            hint: Vec::new(),
         }
     }
 
@@ -102,23 +107,66 @@ impl<V> Bounded<V> {
     /// was dropped.
     pub fn insert(&mut self, key: u64, v: V, score: impl Fn(&V) -> f64) -> (usize, Option<V>) {
         if self.vals.len() < self.cap {
-            let i = self.vals.len();
-            self.keys.push(key);
-            self.vals.push(v);
-            self.idx.insert(key, i as u32);
-            return (i, None);
+            return (self.push(key, v), None);
         }
+        let victim = self.sample(|t, j| score(&t.vals[j]));
+        self.replace(victim, key, v)
+    }
+
+    /// [`Bounded::insert`] for a table whose hints are kept: `h` is the new value's hint and
+    /// `score` rates a hint. Picks the same victim `insert` would if every hint is current.
+    pub fn insert_hinted(
+        &mut self,
+        key: u64,
+        v: V,
+        h: (Micros, f32),
+        score: impl Fn((Micros, f32)) -> f64,
+    ) -> (usize, Option<V>) {
+        let out = if self.vals.len() < self.cap {
+            (self.push(key, v), None)
+        } else {
+            let victim = self.sample(|t, j| score(t.hint[j]));
+            self.replace(victim, key, v)
+        };
+        self.set_hint(out.0, h);
+        out
+    }
+
+    /// Keep slot `slot`'s hint in step with its value (see [`Bounded::insert_hinted`]).
+    #[inline]
+    pub fn set_hint(&mut self, slot: usize, h: (Micros, f32)) {
+        if self.hint.len() < self.vals.len() {
+            self.hint.resize(self.vals.len(), (0, 0.0));
+        }
+        self.hint[slot] = h;
+    }
+
+    fn push(&mut self, key: u64, v: V) -> usize {
+        let i = self.vals.len();
+        self.keys.push(key);
+        self.vals.push(v);
+        self.idx.insert(key, i as u32);
+        i
+    }
+
+    /// The lowest-scored of `SAMPLE` random slots.
+    #[inline]
+    fn sample(&mut self, score: impl Fn(&Self, usize) -> f64) -> usize {
         let n = self.vals.len();
         let mut victim = (self.rng.next() % n as u64) as usize;
-        let mut best = score(&self.vals[victim]);
+        let mut best = score(self, victim);
         for _ in 1..SAMPLE {
             let j = (self.rng.next() % n as u64) as usize;
-            let s = score(&self.vals[j]);
+            let s = score(self, j);
             if s < best {
                 best = s;
                 victim = j;
             }
         }
+        victim
+    }
+
+    fn replace(&mut self, victim: usize, key: u64, v: V) -> (usize, Option<V>) {
         self.idx.remove(&self.keys[victim]);
         self.keys[victim] = key;
         let old = std::mem::replace(&mut self.vals[victim], v);
@@ -138,6 +186,9 @@ impl<V> Bounded<V> {
             self.idx.remove(&self.keys[i]);
             self.keys.swap_remove(i);
             self.vals.swap_remove(i);
+            if i < self.hint.len() {
+                self.hint.swap_remove(i);
+            }
             if i < self.vals.len() {
                 self.idx.insert(self.keys[i], i as u32);
             }
@@ -156,6 +207,7 @@ impl<V> Bounded<V> {
     /// control bytes and load factor).
     pub fn approx_bytes(&self, per_value_heap: impl Fn(&V) -> usize) -> usize {
         self.keys.capacity() * 8
+            + self.hint.capacity() * std::mem::size_of::<(Micros, f32)>()
             + self.vals.capacity() * std::mem::size_of::<V>()
             + self.idx.capacity() * (std::mem::size_of::<(u64, u32)>() + 1) * 8 / 7
             + self.vals.iter().map(per_value_heap).sum::<usize>()
@@ -266,6 +318,44 @@ impl Distinct {
 mod tests {
     use super::*;
     use crate::detect::client::classify::mix64;
+
+    /// Hinted insertion must evict exactly what plain insertion evicts when hints are kept.
+    #[test]
+    fn hinted_insert_picks_the_same_victims() {
+        let score = |(last, w): (Micros, f32)| f64::from(w) / (1 + last) as f64;
+        let mut plain: Bounded<(Micros, f32)> = Bounded::new(50, 3);
+        let mut hinted: Bounded<(Micros, f32)> = Bounded::new(50, 3);
+        for k in 0..5_000u64 {
+            let key = mix64(k % 700);
+            let v = ((k % 13) as Micros, (k % 7) as f32 + 0.5);
+            match (plain.slot(key), hinted.slot(key)) {
+                (Some(a), Some(b)) => {
+                    assert_eq!(a, b);
+                    *plain.at(a) = v;
+                    *hinted.at(b) = v;
+                    hinted.set_hint(b, v);
+                }
+                (None, None) => {
+                    let (a, old_a) = plain.insert(key, v, |x| score(*x));
+                    let (b, old_b) = hinted.insert_hinted(key, v, v, score);
+                    assert_eq!((a, old_a), (b, old_b));
+                }
+                other => panic!("tables diverged at {k}: {other:?}"),
+            }
+        }
+        assert!(hinted.evictions > 1_000);
+        assert_eq!(plain.evictions, hinted.evictions);
+        hinted.retain(|v| v.1 > 3.0);
+        plain.retain(|v| v.1 > 3.0);
+        assert_eq!(
+            plain.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            hinted.iter().map(|(k, _)| k).collect::<Vec<_>>()
+        );
+        assert_eq!(hinted.hint.len(), hinted.len());
+        for (i, (_, v)) in hinted.iter().enumerate() {
+            assert_eq!(hinted.hint[i], *v);
+        }
+    }
 
     #[test]
     fn bounded_never_exceeds_cap_and_keeps_heavy() {
