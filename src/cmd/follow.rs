@@ -117,6 +117,23 @@ fn parse_loop(
     }
 }
 
+/// Like `tail -F`, following waits for named files that do not exist yet, and says so.
+pub fn waiting_for(patterns: &[Pattern]) -> Vec<String> {
+    patterns
+        .iter()
+        .filter_map(|p| match p {
+            Pattern::File(f) if !f.exists() => Some(format!(
+                "{}: no such file yet; waiting for it to appear",
+                f.display()
+            )),
+            Pattern::Glob(g) if crate::source::expand(std::slice::from_ref(g)).is_err() => Some(
+                format!("{g}: no files match yet; waiting for them to appear"),
+            ),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Maps wall time to log time for idle ticks: the newest log time seen plus the wall time
 /// since it was seen, so windows close on a quiet log.
 #[derive(Debug, Default)]
@@ -167,6 +184,9 @@ pub fn run(
             return;
         }
     };
+    for w in waiting_for(&patterns) {
+        eprintln!("lbtop: {w}");
+    }
     let pipe = FollowPipeline::start(patterns, opts.format, rules, true);
     let mut clock = IdleClock::default();
     loop {

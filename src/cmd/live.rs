@@ -225,6 +225,7 @@ fn live(
 ) {
     cfg.sources.clear();
     let mut engine = Engine::new(cfg);
+    publ.notices.extend(super::follow::waiting_for(&patterns));
     let pipe = FollowPipeline::start(patterns, format, rules, true);
     let mut clock = IdleClock::default();
     let mut idle_since = Instant::now();

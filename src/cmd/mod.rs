@@ -153,7 +153,9 @@ pub fn run(cli: Cli) -> ExitCode {
         // A closed pipe (`lbtop scan … | head`) is a normal way to stop.
         Err(Failure::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("lbtop: {e}");
+            let msg = e.to_string();
+            // Source errors are whole lines already (`lbtop: path: …`).
+            eprintln!("lbtop: {}", msg.strip_prefix("lbtop: ").unwrap_or(&msg));
             ExitCode::from(2)
         }
     }

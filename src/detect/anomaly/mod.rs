@@ -203,7 +203,16 @@ impl WindowScorer {
         let summary = summary::describe(shown, source, detector, ep.kind);
         let mut drivers: Vec<&Contribution> = self.scratch.iter().filter(|c| c.z > 2.0).collect();
         drivers.sort_by(|a, b| b.z.total_cmp(&a.z));
-        drivers.dedup_by(|a, b| a.feature == b.feature && a.target == b.target);
+        // The 10-s and one-minute views can both name a feature: keep its strongest.
+        let mut kept: Vec<(Feature, Option<String>)> = Vec::new();
+        drivers.retain(|c| {
+            let key = (c.feature, c.target.clone());
+            let new = !kept.contains(&key);
+            if new {
+                kept.push(key);
+            }
+            new
+        });
         Some(AnomalyEvent {
             start: LogTime(w.start()),
             end: w.event.end,
