@@ -500,6 +500,15 @@ impl Engine {
                 })
                 .collect(),
         );
+        if let Filter::Client(ip) = filter {
+            // Filtered to one client: the rate sparkline is that client's.
+            if let Some(d) = self.clients.detail(ip) {
+                rps = Series {
+                    label: format!("{ip} req/s"),
+                    ..d.rate
+                };
+            }
+        }
         let detail = view.drill.as_deref().map(|ip| {
             let mut d = self
                 .clients
@@ -562,7 +571,13 @@ impl Engine {
             err5xx,
             anomalous,
             last_window,
-            anomalies: self.anomalies.iter().take(100).cloned().collect(),
+            anomalies: self
+                .anomalies
+                .iter()
+                .filter(|a| anomaly_matches(a, filter))
+                .take(100)
+                .cloned()
+                .collect(),
             security,
             security_total: self.security_total,
             clients,
@@ -570,6 +585,11 @@ impl Engine {
                 .agg
                 .targets(16)
                 .into_iter()
+                .filter(|t| match filter {
+                    Filter::StatusClass(5) => t.errors_5xx > 0,
+                    Filter::Client(_) | Filter::StatusClass(_) => false,
+                    _ => true,
+                })
                 .map(|t| TargetRow {
                     target: t.target,
                     requests: t.requests,
@@ -586,6 +606,19 @@ impl Engine {
     }
 }
 
+/// Whether an anomaly belongs in a filtered view: a status class keeps the kinds about it,
+/// a client keeps the anomalies that name it, a path those that mention it.
+fn anomaly_matches(a: &AnomalyEvent, filter: &Filter) -> bool {
+    use crate::event::AnomalyType as T;
+    match filter {
+        Filter::None => true,
+        Filter::StatusClass(5) => matches!(a.kind, T::ErrorSpike | T::TargetFailure),
+        Filter::StatusClass(4) => matches!(a.kind, T::ClientErrors),
+        Filter::StatusClass(_) => false,
+        Filter::Client(c) | Filter::PathContains(c) => a.summary.contains(c.as_str()),
+    }
+}
+
 /// The head of a rejected line for display: at most 200 bytes, lossy UTF-8.
 pub fn line_head(text: &[u8]) -> String {
     let head = &text[..text.len().min(200)];
@@ -595,4 +628,85 @@ pub fn line_head(text: &[u8]) -> String {
 /// Seconds to micros, for ticks.
 pub fn secs(s: i64) -> Micros {
     s * MICROS_PER_SEC
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::borrow::Cow;
+
+    fn req(t: i64, ip: &str, target: &str, status: u16) -> Request<'static> {
+        Request {
+            time: t,
+            client_ip: ip.parse().ok(),
+            backend: Some(Cow::Owned(target.to_string())),
+            path: Some(Cow::Borrowed("/api/items/42")),
+            status: Some(status),
+            backend_status: Some(status),
+            total_time_us: Some(20_000),
+            ..Default::default()
+        }
+    }
+
+    fn engine() -> Engine {
+        let mut e = Engine::new(EngineConfig::default());
+        let s = MICROS_PER_SEC;
+        for i in 0..600 {
+            let t = 1_700_000_000 * s + i * s / 10;
+            e.record_line(&req(t, "10.0.0.1", "10.0.1.1:80", 200), 0, i as u64, &[]);
+            e.record_line(&req(t, "10.0.0.2", "10.0.1.2:80", 503), 0, i as u64, &[]);
+        }
+        e.advance(1_700_000_000 * s + 90 * s);
+        e
+    }
+
+    #[test]
+    fn counts_every_line_and_closes_windows_on_log_time() {
+        let e = engine();
+        assert_eq!(e.counters().lines, 1200);
+        assert_eq!(e.counters().parsed, 1200);
+        let snap = e.snapshot(&ViewSpec::default());
+        assert!(snap.rps.values.len() >= 6, "{:?}", snap.rps.values);
+        assert_eq!(snap.rps.values[0], 20.0, "two clients at 10 req/s each");
+        assert_eq!(snap.err5xx.values[0], 50.0);
+    }
+
+    #[test]
+    fn the_filter_reaches_every_panel() {
+        let e = engine();
+        let all = e.snapshot(&ViewSpec::default());
+        assert_eq!(all.targets.len(), 2);
+        assert_eq!(all.clients.len(), 2);
+
+        let view = ViewSpec {
+            filter: Filter::StatusClass(5),
+            ..ViewSpec::default()
+        };
+        let s = e.snapshot(&view);
+        assert_eq!(s.targets.len(), 1, "only the target with 5xx");
+        assert_eq!(s.targets[0].target, "10.0.1.2:80");
+        assert!(
+            s.statuses.iter().all(|c| c.key.starts_with('5')),
+            "{:?}",
+            s.statuses
+        );
+        assert!(s.anomalies.iter().all(|a| matches!(
+            a.kind,
+            crate::event::AnomalyType::ErrorSpike | crate::event::AnomalyType::TargetFailure
+        )));
+
+        let view = ViewSpec {
+            filter: Filter::Client("10.0.0.1".into()),
+            ..ViewSpec::default()
+        };
+        let s = e.snapshot(&view);
+        assert_eq!(s.clients.len(), 1);
+        assert_eq!(s.clients[0].client, "10.0.0.1");
+        assert!(s.targets.is_empty());
+        assert!(
+            s.rps.label.contains("10.0.0.1"),
+            "the rate sparkline is the client's"
+        );
+        assert!(s.rps.values.iter().any(|&v| v > 0.0));
+    }
 }

@@ -56,6 +56,8 @@ pub struct PathAgg {
     base_at: Option<Micros>,
     /// When the path was first seen: it is not judged before a full window has passed.
     born: Micros,
+    /// Slow EWMA of clients failing two or more times per window (see `tick`).
+    base_repeat: f64,
     /// Last time the stuffing condition held, and the size of the last announcement.
     last_active: Option<Micros>,
     announced_at: Micros,
@@ -151,6 +153,7 @@ impl LoginPaths {
                     base_clients: 0.0,
                     base_at: None,
                     born: now,
+                    base_repeat: 0.0,
                     last_active: None,
                     announced_at: now,
                     announced_clients: 0.0,
@@ -193,11 +196,15 @@ impl LoginPaths {
             let mut attempts = agg.overflow_attempts[0] + agg.overflow_attempts[1];
             let mut clients = agg.overflow_clients[0] + agg.overflow_clients[1];
             let mut top: Option<(u64, u32)> = None;
+            // Clients failing two or more times: on a busy site ordinary typos (one failure,
+            // then success) outnumber a few hundred stuffers, but few clients fail repeatedly.
+            let mut repeat = 0u64;
             for (&k, p) in &agg.parts {
                 let s = p.suspicious();
                 if s == 0 {
                     continue;
                 }
+                repeat += u64::from(s >= 2);
                 // Stuffing is many clients with a few attempts each: cap each one's weight, so
                 // a lone brute forcer on the same path (flagged on its own) neither looks like
                 // stuffing nor inflates the path's baseline.
@@ -207,17 +214,20 @@ impl LoginPaths {
                     top = Some((k, s));
                 }
             }
-            let (a, c) = (attempts as f64, clients as f64);
+            let (a, c, r) = (attempts as f64, clients as f64, repeat as f64);
             if now.saturating_sub(agg.born) < cfg.window {
                 // Still filling its first window: the sums cover less than a window, so this
                 // is the best baseline there is (an EWMA from zero would sit far too low).
                 agg.base_attempts = a;
                 agg.base_clients = c;
+                agg.base_repeat = r;
                 agg.base_at = Some(now);
                 continue;
             }
-            let fire = a >= cfg.min_attempts.max(cfg.vs_baseline * agg.base_attempts)
+            let by_volume = a >= cfg.min_attempts.max(cfg.vs_baseline * agg.base_attempts)
                 && c >= cfg.min_clients.max(cfg.vs_baseline * agg.base_clients);
+            let by_repeat = r >= cfg.min_clients.max(cfg.vs_baseline * agg.base_repeat);
+            let fire = by_volume || by_repeat;
             if !fire {
                 // Learn the path's normal level only while it is quiet, so an attack
                 // does not become its own baseline.
@@ -225,6 +235,7 @@ impl LoginPaths {
                 let w = (dt as f64 / cfg.baseline_tau as f64).min(1.0);
                 agg.base_attempts += w * (a - agg.base_attempts);
                 agg.base_clients += w * (c - agg.base_clients);
+                agg.base_repeat += w * (r - agg.base_repeat);
                 agg.base_at = Some(now);
                 continue;
             }
@@ -242,8 +253,10 @@ impl LoginPaths {
                 agg.announced_clients = agg.announced_clients.max(c);
             }
             let mut flag = Vec::new();
+            // Caught by the repeat test alone: flag the repeaters, not every one-time typo.
+            let min_s = if by_volume { 1 } else { 2 };
             for (&k, p) in agg.parts.iter_mut() {
-                if !p.flagged && p.suspicious() > 0 {
+                if !p.flagged && p.suspicious() >= min_s {
                     p.flagged = true;
                     flag.push((k, p.id.clone()));
                 }
