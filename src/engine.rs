@@ -97,6 +97,7 @@ pub struct Engine {
     anomalous_windows: VecDeque<Micros>,
     event_counts: [u64; 4],
     finishing: bool,
+    end_ref: Option<Micros>,
 }
 
 impl Engine {
@@ -133,6 +134,7 @@ impl Engine {
             anomalous_windows: VecDeque::new(),
             event_counts: [0; 4],
             finishing: false,
+            end_ref: None,
         }
     }
 
@@ -237,6 +239,8 @@ impl Engine {
 
     /// End of input: close every open window.
     pub fn finish(&mut self) {
+        // Where the bulk of the log ended: the frontier ignores lone stragglers stamped later.
+        self.end_ref = self.agg.now().or(self.counters.last);
         self.agg.flush();
         self.finishing = true;
         self.close_windows();
@@ -311,9 +315,11 @@ impl Engine {
                 self.event_counts[0] += 1;
                 self.events.push(Event::Window(w.event.clone()));
             }
-            // The log ended inside this window: it is partial, not a traffic drop.
-            let partial =
-                self.finishing && self.counters.last.is_some_and(|l| w.event.end.0 > l + 1);
+            // At the end of input, windows within the allowed lateness of the last line were
+            // still filling (stragglers stamped late, a log cut mid-window): emitted, but not
+            // judged, or the end of every file would read as a traffic drop.
+            let tail = 3 * self.cfg.bucket_secs.max(1) as i64 * MICROS_PER_SEC;
+            let partial = self.finishing && self.end_ref.is_some_and(|l| w.event.end.0 > l - tail);
             if partial {
                 continue;
             }
