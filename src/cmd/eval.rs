@@ -28,20 +28,23 @@ const AFTER: Micros = 5 * 60 * MICROS_PER_SEC;
 /// Detection later than this after onset counts as missed.
 const DEADLINE: Micros = 3 * 60 * MICROS_PER_SEC;
 
+/// Whether a format can show an incident at all: combined has no latency field, and only
+/// ALB/ELB name their targets.
+fn visible(kind: IncidentKind, format: Format) -> bool {
+    match kind {
+        IncidentKind::TargetFailure(_) => format.has_backend_status(),
+        IncidentKind::Latency => !matches!(format, Format::Combined | Format::Common),
+        _ => true,
+    }
+}
+
 fn plan(seed: u64, rate: f64, format: Format) -> SimConfig {
+    let subtle = IncidentKind::ALL.iter().filter(|k| k.is_aggregate());
     let kinds: Vec<(IncidentKind, Intensity)> = IncidentKind::ALL
         .iter()
-        .filter(|k| format.has_backend_status() || !matches!(k, IncidentKind::TargetFailure(_)))
         .map(|&k| (k, Intensity::Moderate))
-        .chain(
-            IncidentKind::ALL
-                .iter()
-                .filter(|k| k.is_aggregate())
-                .filter(|k| {
-                    format.has_backend_status() || !matches!(k, IncidentKind::TargetFailure(_))
-                })
-                .map(|&k| (k, Intensity::Subtle)),
-        )
+        .chain(subtle.map(|&k| (k, Intensity::Subtle)))
+        .filter(|&(k, _)| visible(k, format))
         .collect();
     let n = kinds.len() as u64;
     let mut cfg = SimConfig::new(seed, crate::sim::PRESET_START, WARMUP + n * SPACING, rate);
