@@ -296,26 +296,7 @@ fn alb(r: &Request<'_>, out: &mut String) {
     out.push(' ');
     out.push_str(ALB_NAME);
     out.push(' ');
-    client(r, out);
-    out.push(' ');
-    out.push_str(s(&r.backend));
-    out.push(' ');
-    secs(r.request_time_us, 3, out);
-    out.push(' ');
-    secs(r.backend_time_us, 3, out);
-    out.push(' ');
-    secs(r.response_time_us, 3, out);
-    out.push(' ');
-    opt(r.status, out);
-    out.push(' ');
-    opt(r.backend_status, out);
-    let _ = write!(
-        out,
-        " {} {} \"",
-        r.bytes_in.unwrap_or(0),
-        r.bytes_out.unwrap_or(0)
-    );
-    absolute_request(r, out);
+    elb_family_core(r, 3, out);
     let _ = write!(
         out,
         "\" \"{}\" {} {} {} \"{}\" \"{}\" \"{}\" {} ",
@@ -348,18 +329,18 @@ fn alb(r: &Request<'_>, out: &mut String) {
     let _ = write!(out, "\" \"-\" \"-\" TID_{tid}");
 }
 
-fn elb(r: &Request<'_>, out: &mut String) {
-    iso6(r.time + r.total_time_us.unwrap_or(0) as i64, out);
-    out.push_str(" shop-prod-elb ");
+/// The part ALB inherited from classic ELB: client, backend, the three timings (ALB writes 3
+/// decimals, ELB 6), both statuses, bytes, and the quoted request up to its closing quote.
+fn elb_family_core(r: &Request<'_>, decimals: usize, out: &mut String) {
     client(r, out);
     out.push(' ');
     out.push_str(s(&r.backend));
     out.push(' ');
-    secs(r.request_time_us, 6, out);
+    secs(r.request_time_us, decimals, out);
     out.push(' ');
-    secs(r.backend_time_us, 6, out);
+    secs(r.backend_time_us, decimals, out);
     out.push(' ');
-    secs(r.response_time_us, 6, out);
+    secs(r.response_time_us, decimals, out);
     out.push(' ');
     opt(r.status, out);
     out.push(' ');
@@ -371,6 +352,12 @@ fn elb(r: &Request<'_>, out: &mut String) {
         r.bytes_out.unwrap_or(0)
     );
     absolute_request(r, out);
+}
+
+fn elb(r: &Request<'_>, out: &mut String) {
+    iso6(r.time + r.total_time_us.unwrap_or(0) as i64, out);
+    out.push_str(" shop-prod-elb ");
+    elb_family_core(r, 6, out);
     let _ = write!(
         out,
         "\" \"{}\" {} {}",
