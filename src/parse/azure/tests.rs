@@ -210,11 +210,7 @@ proptest! {
     #[test]
     fn mutated_records_never_panic(i in 0usize..10, pos in 0usize..900, len in 0usize..12, ins in "[ \"{}\\[\\]:,0-9a-z\\\\.-]{0,6}") {
         let line = APPGW.lines().chain(FRONTDOOR.lines()).nth(i).unwrap();
-        let mut pos = pos.min(line.len());
-        while !line.is_char_boundary(pos) { pos -= 1; }
-        let mut end = (pos + len).min(line.len());
-        while !line.is_char_boundary(end) { end -= 1; }
-        let m = format!("{}{}{}", &line[..pos], ins, &line[end..]);
+        let m = crate::testutil::splice(line, pos, len, &ins);
         let _ = parse(&m);
         let _ = sniff(&m);
         let mut sp = crate::parse::StreamParser::new(None);

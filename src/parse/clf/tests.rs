@@ -420,11 +420,7 @@ proptest! {
     #[test]
     fn mutated_lines_never_panic(i in 0usize..24, pos in 0usize..400, len in 0usize..20, ins in "[ \"\\[\\]\\\\,:0-9a-z-]{0,6}") {
         let line = COMBINED.lines().nth(i).unwrap();
-        let mut pos = pos.min(line.len());
-        while !line.is_char_boundary(pos) { pos -= 1; }
-        let mut end = (pos + len).min(line.len());
-        while !line.is_char_boundary(end) { end -= 1; }
-        let m = format!("{}{}{}", &line[..pos], ins, &line[end..]);
+        let m = crate::testutil::splice(line, pos, len, &ins);
         let _ = parse(&m);
         let _ = sniff(&m);
         let mut sp = crate::parse::StreamParser::new(None);
