@@ -6,6 +6,7 @@
 //! in steady state nothing on this path allocates.
 
 use crate::detect::security::Hit;
+use crate::keys::Keys;
 use crate::record::{Format, Micros, Request};
 use std::borrow::Cow;
 use std::net::IpAddr;
@@ -36,6 +37,8 @@ pub struct Stored {
     bytes_in: Option<u64>,
     bytes_out: Option<u64>,
     strs: [Span; 17],
+    /// Hashes computed in the parse stage (see [`Keys`]).
+    pub keys: Keys,
     /// Source index and 1-based line number in it.
     pub source: u32,
     pub line: u64,
@@ -45,8 +48,9 @@ pub struct Stored {
 
 #[derive(Debug, Default)]
 pub struct Batch {
-    /// The raw lines the records point into.
-    pub chunk: Vec<u8>,
+    /// The raw lines the records point into, validated as UTF-8 once for the whole chunk
+    /// (so rebuilding a record's view on the engine thread costs no validation).
+    pub chunk: String,
     arena: String,
     pub records: Vec<Stored>,
     pub hits: Vec<Hit>,
@@ -69,6 +73,9 @@ macro_rules! str_fields {
             14 edge_location)
     };
 }
+
+/// `strs` slot of the normalised path (not a `Request` field).
+const NORM_PATH: usize = 15;
 
 impl Batch {
     pub fn clear(&mut self) {
@@ -98,7 +105,7 @@ impl Batch {
         self.records.is_empty()
     }
 
-    fn span(&mut self, chunk: &[u8], s: &Option<Cow<'_, str>>) -> Span {
+    fn span(&mut self, chunk: &str, s: Option<&str>, borrowed: bool) -> Span {
         let Some(s) = s else {
             return Span {
                 off: ABSENT,
@@ -106,8 +113,7 @@ impl Batch {
             };
         };
         let (base, p) = (chunk.as_ptr() as usize, s.as_ptr() as usize);
-        let inside =
-            matches!(s, Cow::Borrowed(_)) && p >= base && p + s.len() <= base + chunk.len();
+        let inside = borrowed && p >= base && p + s.len() <= base + chunk.len();
         if inside && p - base < ARENA as usize {
             Span {
                 off: (p - base) as u32,
@@ -125,13 +131,31 @@ impl Batch {
 
     /// Store a request parsed from `chunk`, which must become this batch's `chunk` (taken out
     /// with `std::mem::take` while parsing, put back after: the heap buffer does not move).
-    /// Strings borrowed from anywhere else are copied into the arena.
-    pub fn push(&mut self, chunk: &[u8], r: &Request<'_>, source: u32, line: u64, hits: &[Hit]) {
+    /// Strings borrowed from anywhere else are copied into the arena. `norm_path` is the
+    /// normalised path computed with `keys`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn push(
+        &mut self,
+        chunk: &str,
+        r: &Request<'_>,
+        keys: &Keys,
+        norm_path: Option<&str>,
+        source: u32,
+        line: u64,
+        hits: &[Hit],
+    ) {
         let mut strs = [Span::default(); 17];
         macro_rules! store {
-            ($($i:literal $f:ident),*) => { $( strs[$i] = self.span(chunk, &r.$f); )* };
+            ($($i:literal $f:ident),*) => { $(
+                strs[$i] = self.span(chunk, r.$f.as_deref(), matches!(r.$f, Some(Cow::Borrowed(_))));
+            )* };
         }
         str_fields!(store);
+        // Most paths are already normal: point at the logged path then, copy nothing.
+        strs[NORM_PATH] = match (norm_path, r.path.as_deref()) {
+            (Some(n), Some(p)) if n == p => strs[4],
+            (n, _) => self.span(chunk, n, false),
+        };
         let h0 = self.hits.len() as u32;
         self.hits.extend_from_slice(hits);
         self.formats[format_index(r.format)] += 1;
@@ -149,60 +173,35 @@ impl Batch {
             bytes_in: r.bytes_in,
             bytes_out: r.bytes_out,
             strs,
+            keys: *keys,
             source,
             line,
             hits: (h0, self.hits.len() as u32),
         });
     }
 
-    fn text(&self, s: Span) -> Option<Cow<'_, str>> {
+    /// Record `i`'s normalised path, if it has a path.
+    pub fn norm_path(&self, i: usize) -> Option<&str> {
+        self.text(self.records[i].strs[NORM_PATH])
+    }
+
+    #[inline]
+    fn text(&self, s: Span) -> Option<&str> {
         if s.off == ABSENT {
             return None;
         }
         let (start, len) = ((s.off & !ARENA) as usize, s.len as usize);
-        let t = if s.off & ARENA != 0 {
-            &self.arena[start..start + len]
+        // Spans were cut from `&str`s on char boundaries, so `get` only checks two bytes.
+        if s.off & ARENA != 0 {
+            self.arena.get(start..start + len)
         } else {
-            // Spans were cut from `&str`s inside the chunk, so they are valid UTF-8 on char
-            // boundaries; the lossy call never allocates for them.
-            match std::str::from_utf8(&self.chunk[start..start + len]) {
-                Ok(t) => t,
-                Err(_) => return None,
-            }
-        };
-        Some(Cow::Borrowed(t))
-    }
-
-    /// Chunk span `sp` cut out of `hull` (the validated text of chunk bytes `lo..`); `None`
-    /// when it is not a chunk span or not on char boundaries of the hull.
-    #[inline]
-    fn in_hull(hull: &str, lo: u32, sp: Span) -> Option<&str> {
-        if sp.off & ARENA != 0 || sp.off < lo {
-            return None;
+            self.chunk.get(start..start + len)
         }
-        let a = (sp.off - lo) as usize;
-        hull.get(a..a + sp.len as usize)
     }
 
     /// The borrowed view of record `i`.
     pub fn get(&self, i: usize) -> Request<'_> {
         let s = &self.records[i];
-        // A record's chunk spans all lie in its own line: validate their hull once rather
-        // than every field on its own (one pass, no per-field call overhead).
-        let (mut lo, mut hi) = (u32::MAX, 0u32);
-        for sp in &s.strs {
-            // `ABSENT` has the arena bit set too, so this keeps chunk spans only.
-            // Empty spans (and the unused tail slots) are left out of the hull.
-            if sp.off & ARENA == 0 && sp.len > 0 {
-                lo = lo.min(sp.off);
-                hi = hi.max(sp.off + sp.len);
-            }
-        }
-        let hull = if lo < hi {
-            std::str::from_utf8(&self.chunk[lo as usize..hi as usize]).unwrap_or("")
-        } else {
-            ""
-        };
         let mut r = Request {
             format: s.format,
             time: s.time,
@@ -219,13 +218,7 @@ impl Batch {
             ..Default::default()
         };
         macro_rules! load {
-            ($($i:literal $f:ident),*) => { $(
-                let sp = s.strs[$i];
-                r.$f = match Self::in_hull(hull, lo, sp) {
-                    Some(t) => Some(Cow::Borrowed(t)),
-                    None => self.text(sp),
-                };
-            )* };
+            ($($i:literal $f:ident),*) => { $( r.$f = self.text(s.strs[$i]).map(Cow::Borrowed); )* };
         }
         str_fields!(load);
         r
@@ -248,9 +241,9 @@ mod tests {
     #[test]
     fn round_trip_borrowed_and_owned() {
         let mut b = Batch::default();
-        let chunk = b"GET /a/b?x=1 HTTP/1.1 ua\n".to_vec();
+        let chunk = String::from("GET /a/b?x=1 HTTP/1.1 ua\n");
         {
-            let s = std::str::from_utf8(&chunk).unwrap();
+            let s = chunk.as_str();
             let r = Request {
                 format: Format::Combined,
                 time: 42,
@@ -264,11 +257,17 @@ mod tests {
                 total_time_us: Some(1500),
                 ..Default::default()
             };
-            b.push(&chunk, &r, 3, 17, &[]);
+            let keys = Keys::compute(&r, &mut String::new());
+            b.push(&chunk, &r, &keys, Some("/a/:id"), 3, 17, &[]);
         }
         b.chunk = chunk;
         // Only the two strings from outside the chunk were copied.
-        assert_eq!(b.arena, "decoded agentelsewhere");
+        assert_eq!(b.arena, "decoded agentelsewhere/a/:id");
+        assert_eq!(b.norm_path(0), Some("/a/:id"));
+        assert_eq!(
+            b.records[0].keys,
+            Keys::compute(&b.get(0), &mut String::new())
+        );
         let v = b.get(0);
         assert_eq!(v.method.as_deref(), Some("GET"));
         assert_eq!(v.path.as_deref(), Some("/a/b"));
@@ -290,11 +289,9 @@ mod tests {
     #[test]
     fn second_record_with_multibyte_text_and_empty_field() {
         let mut b = Batch::default();
-        let chunk = "first line\nPUT /caf\u{e9}/\u{1f600} ua\u{e9}x\n"
-            .as_bytes()
-            .to_vec();
+        let chunk = String::from("first line\nPUT /caf\u{e9}/\u{1f600} ua\u{e9}x\n");
         {
-            let s = std::str::from_utf8(&chunk).unwrap();
+            let s = chunk.as_str();
             let at = s.find("PUT").unwrap();
             let line = &s[at..s.len() - 1];
             let r = Request {
@@ -304,7 +301,7 @@ mod tests {
                 user_agent: Some(Cow::Borrowed(&line[16..])),
                 ..Default::default()
             };
-            b.push(&chunk, &r, 0, 2, &[]);
+            b.push(&chunk, &r, &Keys::default(), r.path.as_deref(), 0, 2, &[]);
         }
         b.chunk = chunk;
         assert!(b.arena.is_empty());
@@ -314,5 +311,8 @@ mod tests {
         assert_eq!(v.query.as_deref(), Some(""));
         assert_eq!(v.user_agent.as_deref(), Some("ua\u{e9}x"));
         assert_eq!(v.host, None);
+        // An unchanged normalised path shares the path's span.
+        assert_eq!(b.norm_path(0), Some("/caf\u{e9}/\u{1f600}"));
+        assert!(b.arena.is_empty());
     }
 }

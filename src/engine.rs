@@ -9,6 +9,7 @@ use crate::detect::security::Hit;
 use crate::event::{
     AnomalyEvent, ClientEvent, Event, LogTime, SecurityEvent, SummaryEvent, WindowEvent,
 };
+use crate::keys::Keys;
 use crate::record::{Format, MICROS_PER_SEC, Micros, Request};
 use crate::snapshot::{ClientRow, Count, Filter, Series, Snapshot, TargetRow, ViewSpec};
 use crate::window::{AggConfig, Aggregator, ClientTable, Resolution, WindowStats};
@@ -98,6 +99,8 @@ pub struct Engine {
     event_counts: [u64; 4],
     finishing: bool,
     end_ref: Option<Micros>,
+    /// Path buffer for [`Keys::compute`] when a request comes without keys.
+    norm: String,
 }
 
 impl Engine {
@@ -135,6 +138,7 @@ impl Engine {
             event_counts: [0; 4],
             finishing: false,
             end_ref: None,
+            norm: String::new(),
         }
     }
 
@@ -173,19 +177,44 @@ impl Engine {
     /// One parsed request with its security hits (found in the parse stage). Lines are
     /// counted by the caller: a `{"records":[…]}` line holds many requests.
     pub fn record(&mut self, r: &Request<'_>, source: u32, line: u64, hits: &[Hit]) {
+        let mut norm = std::mem::take(&mut self.norm);
+        let keys = Keys::compute(r, &mut norm);
+        let norm_path = r.path.is_some().then_some(norm.as_str());
+        self.record_keyed(r, &keys, norm_path, source, line, hits);
+        self.norm = norm;
+    }
+
+    /// Record `i` of a batch from the parse stage (its keys were computed there).
+    #[inline]
+    pub fn record_from(&mut self, b: &Batch, i: usize) {
+        let s = &b.records[i];
+        let r = b.get(i);
+        self.record_keyed(&r, &s.keys, b.norm_path(i), s.source, s.line, b.hits_of(i));
+    }
+
+    fn record_keyed(
+        &mut self,
+        r: &Request<'_>,
+        keys: &Keys,
+        norm_path: Option<&str>,
+        source: u32,
+        line: u64,
+        hits: &[Hit],
+    ) {
         let c = &mut self.counters;
         c.parsed += 1;
         c.formats[format_index(r.format)] += 1;
         c.first = Some(c.first.map_or(r.time, |f| f.min(r.time)));
         c.last = Some(c.last.map_or(r.time, |l| l.max(r.time)));
-        self.agg.observe(r);
+        self.agg.observe_keyed(r, keys, norm_path);
         if self.cfg.drilldown {
-            self.clients.observe_normalized(r, self.agg.last_path());
+            self.clients.observe_normalized(r, norm_path);
         }
         if !self.cfg.detect {
             return;
         }
-        self.behaviour.observe(r, &mut self.client_events);
+        self.behaviour
+            .observe_keyed(r, keys, &mut self.client_events);
         if !hits.is_empty() {
             self.security_hits(r, source, line, hits);
         }
@@ -199,8 +228,7 @@ impl Engine {
     pub fn batch(&mut self, b: &Batch) {
         self.batch_counts(b);
         for i in 0..b.len() {
-            let s = &b.records[i];
-            self.record(&b.get(i), s.source, s.line, b.hits_of(i));
+            self.record_from(b, i);
         }
     }
 

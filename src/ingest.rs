@@ -5,6 +5,7 @@
 
 use crate::batch::Batch;
 use crate::detect::security::{Hit, RuleSet, Scratch};
+use crate::keys::Keys;
 use crate::parse::{Outcome, StreamParser};
 use std::sync::Arc;
 
@@ -12,6 +13,7 @@ pub struct Ingest {
     rules: Option<Arc<RuleSet>>,
     scratch: Scratch,
     hits: Vec<Hit>,
+    norm: String,
 }
 
 impl Ingest {
@@ -20,6 +22,7 @@ impl Ingest {
             rules: Some(rules),
             scratch: Scratch::default(),
             hits: Vec::new(),
+            norm: String::new(),
         }
     }
 
@@ -29,6 +32,7 @@ impl Ingest {
             rules: None,
             scratch: Scratch::default(),
             hits: Vec::new(),
+            norm: String::new(),
         }
     }
 
@@ -43,31 +47,35 @@ impl Ingest {
         chunk: Vec<u8>,
         batch: &mut Batch,
     ) {
+        // Validate the whole chunk once (lines are then plain slices); a chunk with invalid
+        // bytes (a binary user agent) has them replaced, and every line is kept.
+        let chunk = match String::from_utf8(chunk) {
+            Ok(s) => s,
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        };
         let mut start = 0;
         let mut line_no = first_line;
         let mut last_bad: Option<(usize, usize, &'static str)> = None;
         let len = chunk.len();
         while start < len {
-            let end = memchr::memchr(b'\n', &chunk[start..]).map_or(len, |i| start + i);
-            let bytes = &chunk[start..end];
+            let end = memchr::memchr(b'\n', &chunk.as_bytes()[start..]).map_or(len, |i| start + i);
+            let text = &chunk[start..end];
             batch.lines += 1;
-            let lossy;
-            let text = match std::str::from_utf8(bytes) {
-                Ok(t) => t,
-                Err(_) => {
-                    // Non-UTF-8 bytes (a binary user agent): replace them, keep the line.
-                    lossy = String::from_utf8_lossy(bytes).into_owned();
-                    lossy.as_str()
-                }
-            };
-            let (rules, scratch, hits) = (&self.rules, &mut self.scratch, &mut self.hits);
+            let (rules, scratch, hits, norm) = (
+                &self.rules,
+                &mut self.scratch,
+                &mut self.hits,
+                &mut self.norm,
+            );
             parser.parse_line(text, &mut |o| match o {
                 Outcome::Request(r) => {
                     hits.clear();
                     if let Some(rules) = rules {
                         rules.check_with(&r, scratch, hits);
                     }
-                    batch.push(&chunk, &r, source, line_no, hits);
+                    let keys = Keys::compute(&r, norm);
+                    let norm_path = r.path.is_some().then_some(norm.as_str());
+                    batch.push(&chunk, &r, &keys, norm_path, source, line_no, hits);
                 }
                 Outcome::Skipped(_) => batch.skipped += 1,
                 Outcome::Rejected(rj) => {
@@ -79,7 +87,7 @@ impl Ingest {
             start = end + 1;
         }
         if let Some((s, e, reason)) = last_bad {
-            batch.last_rejected = Some((crate::engine::line_head(&chunk[s..e]), reason));
+            batch.last_rejected = Some((crate::engine::line_head(&chunk.as_bytes()[s..e]), reason));
         }
         batch.chunk = chunk;
     }

@@ -14,6 +14,7 @@ pub mod detect;
 pub mod engine;
 pub mod event;
 pub mod ingest;
+pub mod keys;
 pub mod parse;
 pub mod record;
 pub mod sim;

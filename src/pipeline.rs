@@ -58,7 +58,7 @@ impl Feed for InlineFeed {
             return Err(None);
         }
         b.clear();
-        let mut chunk = std::mem::take(&mut b.chunk);
+        let mut chunk = std::mem::take(&mut b.chunk).into_bytes();
         match self.reader.next_chunk(&mut chunk) {
             Ok(Some(info)) => {
                 self.ingest.parse_chunk(
@@ -318,7 +318,7 @@ pub fn read_all_paced(
             if !pace(engine, s.time) {
                 return;
             }
-            engine.record(&c.batch.get(i), s.source, s.line, c.batch.hits_of(i));
+            engine.record_from(&c.batch, i);
             frontier = frontier.max(s.time);
             i += 1;
             if i == n || c.batch.records[i].time > limit {

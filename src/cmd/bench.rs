@@ -216,7 +216,7 @@ fn full_inline(path: &Path, detect: bool) -> u64 {
         ingest.parse_chunk(&mut parser, 0, first, chunk, &mut batch);
         engine.batch(&batch);
         engine.drain_events().for_each(drop);
-        std::mem::take(&mut batch.chunk)
+        std::mem::take(&mut batch.chunk).into_bytes()
     });
     engine.finish();
     engine.counters().lines

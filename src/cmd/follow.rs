@@ -64,7 +64,7 @@ impl FollowPipeline {
 
     /// Give a consumed batch's chunk buffer back to the readers.
     pub fn recycle(&self, mut b: Batch) {
-        self.pool.put(std::mem::take(&mut b.chunk));
+        self.pool.put(std::mem::take(&mut b.chunk).into_bytes());
     }
 }
 

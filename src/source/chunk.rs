@@ -214,12 +214,24 @@ impl ChunkReader {
                 let target = (buf.capacity() * 2).min(limit).max(need);
                 buf.reserve_exact(target - buf.len());
             }
-            buf.resize(need, 0);
-            let res = read_retry(&mut self.src, &mut buf[start..]);
-            let n = *res.as_ref().unwrap_or(&0);
-            buf.truncate(start + n);
+            let res = if self.eager {
+                // One read: return whatever a pipe or terminal has now.
+                buf.resize(need, 0);
+                let res = read_retry(&mut self.src, &mut buf[start..]);
+                buf.truncate(start + *res.as_ref().unwrap_or(&0));
+                res
+            } else {
+                // Fill up to `want` without zeroing the buffer first (`read_to_end` writes
+                // into spare capacity); short only at the end of the input or on an error.
+                (&mut self.src).take(want as u64).read_to_end(buf)
+            };
+            let n = buf.len() - start;
             self.read_total += n as u64;
             if let Err(e) = res {
+                // Lines completed before the error are kept.
+                if let Some(p) = memchr::memrchr(b'\n', &buf[start..]) {
+                    line_start = start + p + 1;
+                }
                 // Deliver the complete lines before the error; the cut line is not a record.
                 buf.truncate(line_start);
                 self.pending_err = Some(e);

@@ -4,10 +4,10 @@
 
 use super::bucket::{Bucket, Seen, Targets};
 use super::distinct::SeenFilter;
-use super::paths::normalize_path;
 use super::sketch::LatencySketch;
 use super::topk::{ClientKey, ClientRef, TopK, TopKey};
 use super::{TargetStats, WindowStats};
+use crate::keys::{Keys, MAX_KEY_LEN, truncate};
 use crate::record::{MICROS_PER_SEC, Micros, Request};
 use std::collections::VecDeque;
 
@@ -81,20 +81,6 @@ const MAX_HELD_AHEAD: i64 = 32;
 
 /// Fixed-point unit of the decayed tables: one request adds `UNIT`, so decay keeps precision.
 const UNIT: u64 = 1024;
-/// Top-table keys (user agents) are truncated to this many bytes.
-const MAX_KEY_LEN: usize = 256;
-
-fn truncate(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut i = max;
-    while !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    &s[..i]
-}
-
 pub struct Aggregator {
     cfg: AggConfig,
     width: Micros,
@@ -198,7 +184,19 @@ impl Aggregator {
         b
     }
 
+    /// Count one request (computing its [`Keys`] here; the pipeline computes them in the
+    /// parse stage and calls [`Aggregator::observe_keyed`]).
     pub fn observe(&mut self, r: &Request<'_>) {
+        let mut norm = std::mem::take(&mut self.path_buf);
+        let keys = Keys::compute(r, &mut norm);
+        self.observe_keyed(r, &keys, r.path.is_some().then_some(norm.as_str()));
+        self.path_buf = norm;
+        self.has_path = r.path.is_some();
+    }
+
+    /// Count one request whose keys were computed already; `norm_path` is its normalised
+    /// path (see [`Keys::compute`]).
+    pub fn observe_keyed(&mut self, r: &Request<'_>, k: &Keys, norm_path: Option<&str>) {
         self.observed += 1;
         let w = self.width;
         let idx = r.time.div_euclid(w);
@@ -235,7 +233,7 @@ impl Aggregator {
             self.open.push_back(b);
         }
 
-        let client = ClientRef::of(r).map(|c| (c, ClientKey::hash(c)));
+        let client = ClientRef::of(r).map(|c| (c, k.agg_client));
         let is_new = client.is_some_and(|(_, h)| self.seen.check_new(h));
         let latency = r
             .total_time_us
@@ -246,23 +244,23 @@ impl Aggregator {
             is_new,
             latency,
         };
-        self.open[(bi - first) as usize].observe(r, &seen, late);
+        self.open[(bi - first) as usize].observe(r, k, &seen, late);
 
         self.has_path = false;
-        if let Some(p) = r.path.as_deref() {
-            normalize_path(p, &mut self.path_buf);
-            self.paths.add(&self.path_buf, UNIT);
-            self.has_path = true;
+        if let Some(p) = norm_path {
+            self.paths.add_hashed(p, k.norm_path, UNIT);
         }
         if let Some(ua) = r.user_agent.as_deref() {
-            self.agents.add(truncate(ua, MAX_KEY_LEN), UNIT);
+            self.agents
+                .add_hashed(truncate(ua, MAX_KEY_LEN), k.agent, UNIT);
         }
         if let Some(s) = r.status {
             self.statuses.add(s, UNIT);
         }
     }
 
-    /// The normalised path of the request just observed (for `ClientTable::observe_normalized`).
+    /// The normalised path of the request just observed with [`Aggregator::observe`] (for
+    /// `ClientTable::observe_normalized`).
     pub fn last_path(&self) -> Option<&str> {
         self.has_path.then_some(self.path_buf.as_str())
     }

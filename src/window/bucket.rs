@@ -3,11 +3,12 @@
 //! pool, so steady-state aggregation allocates nothing.
 
 use super::distinct::Hll;
-use super::hash::{IdMap, hash_str};
+use super::hash::IdMap;
 use super::sketch::LatencySketch;
 use super::topk::{ClientKey, ClientRef, TopK, TopKey};
 use super::{TargetStats, WindowStats};
 use crate::event::{LogTime, WindowEvent};
+use crate::keys::Keys;
 use crate::record::{MICROS_PER_SEC, Micros, Request};
 
 /// Top-client table size per window. Small enough to be scanned linearly; any client with
@@ -139,8 +140,8 @@ impl Targets {
     }
 
     #[inline]
-    pub fn observe(&mut self, name: &str, is_5xx: bool, lat: Option<(Option<i32>, u64)>) {
-        let t = self.entry(name, hash_str(name));
+    pub fn observe(&mut self, name: &str, h: u64, is_5xx: bool, lat: Option<(Option<i32>, u64)>) {
+        let t = self.entry(name, h);
         t.requests += 1;
         t.errors_5xx += u64::from(is_5xx);
         if let Some((i, v)) = lat {
@@ -228,7 +229,7 @@ impl Bucket {
     }
 
     #[inline]
-    pub fn observe(&mut self, r: &Request<'_>, s: &Seen<'_>, late: bool) {
+    pub fn observe(&mut self, r: &Request<'_>, k: &Keys, s: &Seen<'_>, late: bool) {
         let c = &mut self.c;
         c.requests += 1;
         c.late += u64::from(late);
@@ -276,7 +277,7 @@ impl Bucket {
             && !b.is_empty()
             && b != "-"
         {
-            self.targets.observe(b, is_5xx, s.latency);
+            self.targets.observe(b, k.target, is_5xx, s.latency);
         }
     }
 

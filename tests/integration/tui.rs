@@ -205,8 +205,12 @@ fn keys_drill_filter_pause_help_resize_quit() {
     let Some(t) = Tmux::start("keys", 100, 30, &format!("{} {}", bin(), log.display())) else {
         return;
     };
+    // Wait for the whole frame (a capture can catch a redraw half done on a busy machine).
     let s = t.wait_for("the clients panel with the attacker", |s| {
-        s.contains("203.0.113.7") && parsed(s) == Some(61)
+        s.contains("203.0.113.7")
+            && parsed(s) == Some(61)
+            && s.contains("Security")
+            && s.contains("traversal")
     });
     assert!(s.contains("Security"), "{s}");
     assert!(s.contains("sqli"), "security hit listed: {s}");

@@ -8,7 +8,7 @@
 //! A client is announced once per behaviour; again only after a quiet period or when the
 //! behaviour escalates markedly. Every flagged client stays listed (bounded) for the TUI.
 
-mod classify;
+pub(crate) mod classify;
 mod logins;
 mod rules;
 mod table;
@@ -17,6 +17,7 @@ mod table;
 mod tests;
 
 use crate::event::{Behavior, ClientEvent, LogTime};
+use crate::keys::Keys;
 use crate::record::{MICROS_PER_SEC, Micros, Request};
 use classify::{Classifier, PathClass, UaClass};
 use logins::{Attempt, Finding, LoginPaths, StuffingCfg};
@@ -163,6 +164,8 @@ pub struct ClientDetector {
     pop_p99: Option<f64>,
     flood_threshold: f64,
     scratch: Vec<f32>,
+    /// Path buffer for [`Keys::compute`] when a request comes without keys.
+    norm: String,
     findings: Vec<Finding>,
 }
 
@@ -192,6 +195,7 @@ impl ClientDetector {
             pop_p99: None,
             flood_threshold: cfg.flood_min_per_window,
             scratch: Vec::new(),
+            norm: String::new(),
             findings: Vec::new(),
             cfg,
         }
@@ -199,11 +203,17 @@ impl ClientDetector {
 
     /// One request, in log-time order (roughly: a few seconds out of order is normal).
     pub fn observe(&mut self, r: &Request<'_>, out: &mut Vec<ClientEvent>) {
+        let keys = Keys::compute(r, &mut self.norm);
+        self.observe_keyed(r, &keys, out);
+    }
+
+    /// [`ClientDetector::observe`] with the request's keys computed already (parse stage).
+    pub fn observe_keyed(&mut self, r: &Request<'_>, k: &Keys, out: &mut Vec<ClientEvent>) {
         let now = r.time;
         if self.next_tick.is_none_or(|t| now >= t) {
             self.tick(now, out);
         }
-        let key = classify::client_key(r);
+        let key = k.client;
         let slot = match self.clients.slot(key) {
             Some(s) => s,
             None => {
@@ -249,7 +259,7 @@ impl ClientDetector {
         c.rate += 1.0;
 
         let path = r.path.as_deref().unwrap_or("");
-        let ph = classify::path_hash(path);
+        let ph = k.path;
         let new_path = c.paths.add(now.div_euclid(DISTINCT_HALF), ph);
         if c.top_path == ph {
             c.top_votes = c.top_votes.saturating_add(1);
@@ -283,7 +293,7 @@ impl ClientDetector {
             c.err += 1.0;
         }
 
-        let fp = classify::ua_fingerprint(r);
+        let fp = k.ua_fp;
         if fp != c.ua_fp {
             c.ua_fp = fp;
             c.ua_class = self.cls.user_agent_cached(r);

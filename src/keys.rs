@@ -1,0 +1,119 @@
+//! The hashes every consumer of a request needs, computed once per request in the parse
+//! stage. The engine thread is the pipeline's bottleneck; hashing strings (paths, agents,
+//! targets) and normalising paths there would cost it a quarter of its time, while the parse
+//! threads have room. Consumers given `Keys` skip their own hashing; the same functions
+//! compute them when a request comes without (simulator, tests).
+
+use crate::detect::client::classify;
+use crate::record::Request;
+use crate::window::hash::hash_str;
+use crate::window::topk::TopKey;
+use crate::window::{ClientKey, ClientRef, normalize_path};
+
+/// Top-table keys (user agents, paths) are truncated to this many bytes.
+pub const MAX_KEY_LEN: usize = 256;
+
+/// Hashes of one request's keys. A field is meaningful only when the request has the
+/// matching value (`client_ip`/`client_host`, `path`, `user_agent`, `backend`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Keys {
+    /// The behaviour detector's client key ([`classify::client_key`]).
+    pub client: u64,
+    /// The aggregator's client hash ([`ClientKey::hash`]); 0 without a client.
+    pub agg_client: u64,
+    /// The raw path, as the behaviour detector tells paths apart ([`classify::path_hash`];
+    /// no path hashes as the empty path).
+    pub path: u64,
+    /// The normalised path ([`normalize_path`]), truncated to [`MAX_KEY_LEN`].
+    pub norm_path: u64,
+    /// The user agent truncated to [`MAX_KEY_LEN`].
+    pub agent: u64,
+    /// [`classify::ua_fingerprint`].
+    pub ua_fp: u64,
+    /// The backend (target) name.
+    pub target: u64,
+}
+
+impl Keys {
+    /// The keys of `r`; the normalised path is left in `norm` (cleared when `r` has no path).
+    pub fn compute(r: &Request<'_>, norm: &mut String) -> Keys {
+        let mut k = Keys {
+            client: classify::client_key(r),
+            path: classify::path_hash(r.path.as_deref().unwrap_or("")),
+            agg_client: ClientRef::of(r).map_or(0, ClientKey::hash),
+            ua_fp: classify::ua_fingerprint(r),
+            ..Keys::default()
+        };
+        norm.clear();
+        if let Some(p) = r.path.as_deref() {
+            normalize_path(p, norm);
+            let cut = truncate(norm, MAX_KEY_LEN).len();
+            norm.truncate(cut);
+            k.norm_path = hash_str(norm);
+        }
+        if let Some(ua) = r.user_agent.as_deref() {
+            k.agent = hash_str(truncate(ua, MAX_KEY_LEN));
+        }
+        if let Some(b) = r.backend.as_deref() {
+            k.target = hash_str(b);
+        }
+        k
+    }
+}
+
+/// The longest prefix of `s` of at most `max` bytes that ends on a char boundary.
+pub fn truncate(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut i = max;
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    &s[..i]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::borrow::Cow;
+
+    #[test]
+    fn keys_match_what_each_consumer_computes() {
+        let long_ua = "é".repeat(200);
+        let r = Request {
+            client_ip: "198.51.100.7".parse().ok(),
+            path: Some(Cow::Borrowed("/product/12345/")),
+            user_agent: Some(Cow::Borrowed(&long_ua)),
+            backend: Some(Cow::Borrowed("10.0.0.5:8080")),
+            ..Default::default()
+        };
+        let mut norm = String::new();
+        let k = Keys::compute(&r, &mut norm);
+        assert_eq!(norm, "/product/:id/");
+        assert_eq!(k.norm_path, hash_str("/product/:id/"));
+        assert_eq!(k.path, classify::path_hash("/product/12345"));
+        assert_eq!(k.client, classify::client_key(&r));
+        assert_eq!(
+            k.agg_client,
+            ClientKey::hash(ClientRef::Ip("198.51.100.7".parse().unwrap()))
+        );
+        // 256 bytes of two-byte chars: cut on a boundary at 256.
+        assert_eq!(k.agent, hash_str(&long_ua[..256]));
+        assert_eq!(k.target, hash_str("10.0.0.5:8080"));
+        assert_ne!(k.client, 0);
+
+        let bare = Request::default();
+        let k = Keys::compute(&bare, &mut norm);
+        assert!(norm.is_empty());
+        assert_eq!((k.agg_client, k.agent, k.target), (0, 0, 0));
+        assert_eq!(k.path, classify::path_hash(""));
+    }
+
+    #[test]
+    fn truncate_keeps_char_boundaries() {
+        assert_eq!(truncate("abc", 2), "ab");
+        assert_eq!(truncate("aé", 2), "a");
+        assert_eq!(truncate("aé", 3), "aé");
+    }
+}
