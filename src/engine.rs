@@ -101,7 +101,12 @@ pub struct Engine {
     end_ref: Option<Micros>,
     /// Path buffer for [`Keys::compute`] when a request comes without keys.
     norm: String,
+    /// Where [`ClientDetector::warm`]'s loads end up (so they are not optimised away).
+    warm_sink: u64,
 }
+
+/// Records whose detector state is fetched together (see [`ClientDetector::warm`]).
+const WARM_AHEAD: usize = 16;
 
 impl Engine {
     pub fn new(cfg: EngineConfig) -> Engine {
@@ -139,6 +144,7 @@ impl Engine {
             finishing: false,
             end_ref: None,
             norm: String::new(),
+            warm_sink: 0,
         }
     }
 
@@ -187,6 +193,11 @@ impl Engine {
     /// Record `i` of a batch from the parse stage (its keys were computed there).
     #[inline]
     pub fn record_from(&mut self, b: &Batch, i: usize) {
+        if i % WARM_AHEAD == 0 && self.cfg.detect {
+            let next = &b.records[i..(i + WARM_AHEAD).min(b.len())];
+            let acc = self.behaviour.warm(next.iter().map(|s| s.keys.client));
+            self.warm_sink = self.warm_sink.wrapping_add(acc);
+        }
         let s = &b.records[i];
         let r = b.get(i);
         self.record_keyed(&r, &s.keys, b.norm_path(i), s.source, s.line, b.hits_of(i));

@@ -207,6 +207,21 @@ impl ClientDetector {
         self.observe_keyed(r, &keys, out);
     }
 
+    /// Touch the table entries of the clients about to be observed (`keys`, a few records
+    /// ahead), so that their cache misses overlap: a short loop of independent lookups runs
+    /// them in parallel, where `observe`'s long body would take them one after another.
+    /// Returns a value only so the loads are not optimised away.
+    pub fn warm(&self, keys: impl Iterator<Item = u64>) -> u64 {
+        let mut acc = 0u64;
+        for k in keys {
+            if let Some(s) = self.clients.slot(k) {
+                let c = self.clients.get_at(s);
+                acc ^= c.last as u64 ^ c.checked as u64 ^ c.paths.touch() ^ self.clients.touch(s);
+            }
+        }
+        acc
+    }
+
     /// [`ClientDetector::observe`] with the request's keys computed already (parse stage).
     pub fn observe_keyed(&mut self, r: &Request<'_>, k: &Keys, out: &mut Vec<ClientEvent>) {
         let now = r.time;

@@ -78,6 +78,12 @@ impl<V> Bounded<V> {
         self.slot(key).map(|i| &self.vals[i])
     }
 
+    /// Reads slot `slot`'s key and hint (see `ClientDetector::warm`).
+    #[inline]
+    pub fn touch(&self, slot: usize) -> u64 {
+        self.keys[slot] ^ self.hint.get(slot).map_or(0, |h| h.0 as u64)
+    }
+
     pub fn get_at(&self, slot: usize) -> &V {
         &self.vals[slot]
     }
@@ -248,6 +254,12 @@ pub struct Distinct {
 const W: usize = 4;
 
 impl Distinct {
+    /// A read of both halves (see `ClientDetector::warm`).
+    #[inline]
+    pub fn touch(&self) -> u64 {
+        self.cur[0] ^ self.prev[W - 1]
+    }
+
     #[inline]
     /// Adds a value; true when it set a bit not yet set in the window (the estimate grew),
     /// so callers re-estimate only then.
