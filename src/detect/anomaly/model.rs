@@ -42,6 +42,11 @@ impl Level {
         self.predict().map(|p| x - p)
     }
 
+    /// Shrink the trend by `f` (while the series is not being learned).
+    pub fn damp(&mut self, f: f64) {
+        self.trend *= f;
+    }
+
     /// Learn `x`. `a` smooths the level, `b` the trend, `c` the scale. The residual is
     /// clipped to ±4 scales first so a stray value cannot drag the baseline.
     pub fn update(&mut self, x: f64, a: f64, b: f64, c: f64, warm: bool) {
