@@ -258,7 +258,7 @@ impl Detector {
         };
         let n = o.n;
         // Request rate, two-sided on the log scale with a Poisson floor.
-        if let Some((pred, scale)) = self.rate_baseline(o.mid()) {
+        let rate_z = |(pred, scale): (f64, f64)| {
             let x = ((n + 0.5) / o.secs).ln();
             let r = x - pred;
             let expected = pred.exp() * o.secs;
@@ -266,7 +266,31 @@ impl Detector {
             // swings of busy sites) and a 25% practical floor: all three must agree.
             let stat = 2.0 * (n.sqrt() - expected.sqrt()).abs();
             let emp = r.abs() / scale.max(0.03);
-            let z = stat.min(emp).min(r.abs() / 0.05);
+            (stat.min(emp).min(r.abs() / 0.05), r, pred)
+        };
+        let holt = self.rate.predict().map(|p| rate_z((p, self.rate.scale())));
+        let season = self
+            .seasonal
+            .then(|| self.season.predict(o.mid()))
+            .flatten()
+            .map(|p| rate_z((p, self.season.scale())));
+        // With a time-of-day profile, traffic must be unusual against both the recent level
+        // and the usual level for this time of day: the 8 am ramp is usual, a surge at 3 am
+        // is neither.
+        let rate = match (holt, season) {
+            (Some(h), Some(s)) if h.0 < s.0 && h.1 * s.1 > 0.0 => Some(h),
+            (_, Some(s)) => Some((
+                if s.1 * holt.map_or(s.1, |h| h.1) > 0.0 {
+                    s.0
+                } else {
+                    0.0
+                },
+                s.1,
+                s.2,
+            )),
+            (h, None) => h,
+        };
+        if let Some((z, r, pred)) = rate {
             let kind = if r > 0.0 {
                 AnomalyType::TrafficSpike
             } else {

@@ -28,7 +28,7 @@ use tail::TailModel;
 
 /// Longer views scored beside the window itself, as sliding sums of whole windows: a
 /// subtle change at a low rate needs minutes of requests to be told from noise.
-const SCALES_SECS: [u64; 2] = [60, 300];
+const SCALES_SECS: [u64; 3] = [60, 150, 300];
 /// How much stronger a long view's evidence may be than the next shorter view's.
 const LONG_GATE: f64 = 2.0;
 
@@ -310,7 +310,7 @@ impl WindowScorer {
     }
 
     /// A long view still remembers an incident minutes after it ended. Its evidence counts
-    /// up to `LONG_GATE` times that of the next shorter view (of at least a minute) on the
+    /// up to `LONG_GATE` times (plus one) that of the next shorter view (of at least a minute) on the
     /// same feature, so an alarm ends about a minute after its cause, and a stray error
     /// in the last minute cannot revive the memory of the last incident.
     fn gate_long_views(&mut self, ends: &[usize]) {
@@ -332,7 +332,7 @@ impl WindowScorer {
                     .find(|p| p.feature == c.feature && p.kind == c.kind && p.target == c.target)
                     .map_or(0.0, |p| p.z);
                 let z = &mut self.scratch[i].z;
-                *z = z.min(LONG_GATE * short);
+                *z = z.min(LONG_GATE * short + 1.0);
             }
         }
     }

@@ -1,5 +1,6 @@
-//! Hour-of-day baseline for a log-scale series (the request rate): 24 hourly values,
-//! linearly interpolated between hour centres, learned over days, plus an offset for how
+//! Time-of-day baseline for a log-scale series (the request rate): 96 quarter-hour values,
+//! linearly interpolated between slot centres (a one-hour ramp is followed exactly),
+//! learned over days, plus an offset for how
 //! today differs from the usual day. Used once two days have been seen; before that the
 //! Holt level (which follows a smooth daily cycle but flags a sharp 8 am ramp, and slowly
 //! learns a night-time surge as normal) scores alone.
@@ -8,14 +9,16 @@ use super::model::alpha;
 use crate::record::{MICROS_PER_SEC, Micros};
 
 const DAY: Micros = 86_400 * MICROS_PER_SEC;
+const SLOTS: usize = 96;
+const SLOT_SECS: f64 = 86_400.0 / SLOTS as f64;
 /// Days of history before the profile is trusted.
 pub const READY_DAYS: i64 = 2;
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Season {
-    v: [f64; 24],
-    /// Interpolation weight each hour has received (0: never seen).
-    w: [f64; 24],
+    v: Vec<f64>,
+    /// Interpolation weight each slot has received (0: never seen).
+    w: Vec<f64>,
     first: Option<Micros>,
     /// How today differs from the profile (log units), EWMA over about an hour.
     off: f64,
@@ -24,12 +27,25 @@ pub struct Season {
     nres: u64,
 }
 
-/// The two hour slots around `t` and the weight of the second.
+impl Default for Season {
+    fn default() -> Self {
+        Season {
+            v: vec![0.0; SLOTS],
+            w: vec![0.0; SLOTS],
+            first: None,
+            off: 0.0,
+            mad: 0.0,
+            nres: 0,
+        }
+    }
+}
+
+/// The two slots around `t` and the weight of the second.
 fn slots(t: Micros) -> (usize, usize, f64) {
-    let h = t.rem_euclid(DAY) as f64 / 3.6e9 - 0.5;
-    let h = if h < 0.0 { h + 24.0 } else { h };
-    let i0 = (h.floor() as usize) % 24;
-    (i0, (i0 + 1) % 24, h - h.floor())
+    let h = t.rem_euclid(DAY) as f64 / (SLOT_SECS * 1e6) - 0.5;
+    let h = if h < 0.0 { h + SLOTS as f64 } else { h };
+    let i0 = (h.floor() as usize) % SLOTS;
+    (i0, (i0 + 1) % SLOTS, h - h.floor())
 }
 
 impl Season {
@@ -85,8 +101,8 @@ impl Season {
             self.off += k * alpha(step, 3_600.0) * (rc - self.off);
         }
         let (a, b, f) = slots(t);
-        // One hour holds about this much interpolation weight per day.
-        let hour = 3_600.0 / step.max(1.0) * 0.5;
+        // A slot receives about this much interpolation weight per day.
+        let slot = SLOT_SECS / step.max(1.0);
         let ks = k.max(0.3);
         for (i, wi) in [(a, 1.0 - f), (b, f)] {
             if wi <= 0.0 {
@@ -94,14 +110,15 @@ impl Season {
             }
             let prev = self.w[i];
             self.w[i] += wi;
-            // The first day of an hour is a plain mean; after that an EWMA of ~2 days.
-            let g = if prev < hour {
+            // The first day of a slot is a plain mean; after that an EWMA keeping about
+            // 40% of each new day (a memory of two to three days).
+            let g = if prev < 0.5 * slot {
                 wi / self.w[i]
             } else {
-                ks * wi * alpha(step, 7_200.0)
+                ks * wi * alpha(step, 2.0 * SLOT_SECS)
             };
             // Learn the deseasonalised level of today, not today's offset twice.
-            let target = x - if prev < hour { 0.0 } else { self.off };
+            let target = x - if prev < 0.5 * slot { 0.0 } else { self.off };
             self.v[i] += g * (target - self.v[i]);
         }
     }

@@ -2,7 +2,7 @@
 
 use super::tests::windows;
 use super::*;
-use crate::record::{MICROS_PER_SEC, format_rfc3339};
+use crate::record::{MICROS_PER_SEC, Micros, format_rfc3339};
 use crate::sim::{Incident, IncidentKind, Intensity, PRESET_START, SimConfig, Simulator};
 
 /// Diagnostics: print every window scoring above 0.3 (run with --ignored --nocapture).
@@ -53,34 +53,70 @@ fn print_elevated_windows() {
     }
 }
 
-#[test]
-#[ignore]
-fn print_one_trial() {
-    let warm = 2_700;
-    let mut c = SimConfig::new(
-        22,
-        PRESET_START + 15 * 3_600 * MICROS_PER_SEC,
-        warm + 900,
-        20.0,
-    );
-    c.incidents.push(Incident {
-        kind: IncidentKind::ErrorSpike(crate::sim::ErrorSource::Backend),
-        start_offset_secs: warm,
-        duration_secs: 600,
-        intensity: Intensity::Moderate,
-    });
-    let ws = windows(Simulator::new(c), 10);
-    let mut s = WindowScorer::new(ScorerConfig::new(10));
-    for w in &ws {
-        let e = s.observe(w);
-        if s.last_score() >= 0.2 {
-            println!(
-                "{} {:.2} {:?} {:?}",
-                format_rfc3339(w.start()),
-                s.last_score(),
-                s.last_best(),
-                e.map(|e| e.episode)
-            );
+/// Episodes as (start, end, kind) over `ws` with `cfg`, and the anomalous windows' starts.
+fn episodes(cfg: &ScorerConfig, ws: &[WindowStats]) -> (Vec<Span>, Vec<Micros>) {
+    let mut s = WindowScorer::new(cfg.clone());
+    let mut out: Vec<(u64, Span)> = Vec::new();
+    let mut windows = Vec::new();
+    for w in ws {
+        if let Some(e) = s.observe(w) {
+            windows.push(w.start());
+            match out.last_mut() {
+                Some(l) if l.0 == e.episode => l.1.1 = e.end.0,
+                _ => out.push((e.episode, (e.start.0, e.end.0, e.kind))),
+            }
         }
     }
+    (out.into_iter().map(|(_, s)| s).collect(), windows)
+}
+
+/// Four office days (nights at 0.3×, days at 1.7×, one-hour ramps at 07:30 and 18:30) and a
+/// night-time surge to noon-level traffic on the last night. Without the time-of-day
+/// profile every morning ramp is an alarm; with it, days three and four are quiet and the
+/// surge at 03:00 is caught within three minutes.
+#[test]
+fn time_of_day_profile_ignores_the_daily_ramp_and_catches_a_night_surge() {
+    let mut c = crate::sim::scenario("week", 3).unwrap();
+    c.base_rps = 5.0;
+    let start = c.start;
+    let inc = c.incidents[0].clone();
+    let on = start + inc.start_offset_secs as i64 * MICROS_PER_SEC;
+    let off = on + inc.duration_secs as i64 * MICROS_PER_SEC;
+    let ws = windows(Simulator::new(c), 60);
+    let day = 86_400 * MICROS_PER_SEC;
+    let hour = 3_600 * MICROS_PER_SEC;
+    let judged = start + 2 * day;
+    // The half hour of each morning ramp of days 3 and 4.
+    let in_ramp = |t: &Micros| {
+        (2..4).any(|d| {
+            let r = start + d * day + 7 * hour + hour / 2;
+            (r..r + hour / 2).contains(t)
+        })
+    };
+
+    // Without the profile (the Holt level alone), at the default threshold: the ramps of
+    // days 3 and 4 alarm for minutes each.
+    let flat = ScorerConfig {
+        seasonal: false,
+        ..ScorerConfig::new(60)
+    };
+    let (_, wins) = episodes(&flat, &ws);
+    let ramps = wins.iter().filter(|t| in_ramp(t)).count();
+    assert!(
+        ramps >= 10,
+        "{ramps} of 60 ramp minutes alarm without the profile"
+    );
+
+    // With it, at the default threshold: no ramp minute alarms, the surge does, and days 3
+    // and 4 hold at most the false-alarm budget (one a day) besides.
+    let (eps, wins) = episodes(&ScorerConfig::new(60), &ws);
+    let ramps = wins.iter().filter(|t| in_ramp(t)).count();
+    assert_eq!(ramps, 0, "ramp minutes alarm with the profile: {eps:?}");
+    let late: Vec<_> = eps.iter().filter(|e| e.1 > judged).collect();
+    let surge: Vec<_> = late.iter().filter(|e| e.1 > on && e.0 < off).collect();
+    assert_eq!(surge.len(), 1, "{late:?}");
+    assert_eq!(surge[0].2, AnomalyType::TrafficSpike);
+    let delay = (surge[0].0 + 60 * MICROS_PER_SEC - on) / MICROS_PER_SEC;
+    assert!(delay <= 180, "surge caught after {delay} s");
+    assert!(late.len() <= 3, "false alarms on days 3-4: {late:?}");
 }
