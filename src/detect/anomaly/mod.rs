@@ -2,12 +2,25 @@
 //! training and no look-ahead.
 //!
 //! Every feature has an online baseline (Holt level + trend on log scales for rate and
-//! latency, so the daily cycle and slow drift are followed; EWMA proportions for error and
-//! share features) and a robust scale with floors (Poisson-aware for counts and
-//! proportions). Each feature's deviation becomes a z-score, the largest is squashed into a
-//! score in [0, 1] with 0.5 at z = 5, so one threshold serves any log at any rate. Windows
-//! shorter than a minute are also scored as a sliding one-minute sum, so thin windows
-//! still see a subtle change. Learning slows fifty-fold while a window is anomalous.
+//! latency; EWMA proportions for error and share features) and a robust scale with floors
+//! (Poisson-aware for counts and proportions). Each feature's deviation becomes a z-score;
+//! the largest is squashed into a score in [0, 1] with 0.5 at z = 5, so one threshold
+//! serves any log at any rate.
+//!
+//! - Views: the window itself plus sliding sums of the last 1, 2.5 and 5 minutes (those
+//!   longer than the window), each with its own baselines, all learning at the window
+//!   cadence. Thin windows (5 req/s) need minutes of requests to tell 3% errors from
+//!   noise. A long view counts up to twice (plus one) the next shorter view's evidence on
+//!   the same feature, so alarms end about a minute after their cause.
+//! - Latency is also scored as counts: requests beyond the baseline's p50/p90/p99, taken
+//!   from a decayed histogram of all recent latencies (`tail.rs`), against their expected
+//!   binomial share. A p99 of 50 requests is one request; a count is exact at any rate.
+//! - The rate also has a time-of-day profile (`season.rs`) once two days are seen: traffic
+//!   must then be unusual against both the recent level and the usual level for the time
+//!   of day, so a daily 8 am ramp is not a surge.
+//! - Learning slows fifty-fold while a window is anomalous (and the trend is damped), so an
+//!   incident is not learned as normal; an open episode continues while its kind of trouble
+//!   persists, a different kind on its own opens a new one.
 
 mod csv;
 mod features;
