@@ -323,24 +323,27 @@ impl WindowScorer {
     }
 
     /// A long view still remembers an incident minutes after it ended. Its evidence counts
-    /// up to `LONG_GATE` times (plus one) that of the next shorter view (of at least a minute) on the
-    /// same feature, so an alarm ends about a minute after its cause, and a stray error
-    /// in the last minute cannot revive the memory of the last incident.
+    /// up to `LONG_GATE` times (plus one) that of the one-minute view (the shortest of at
+    /// least a minute) on the same feature, so an alarm ends about a minute after its cause,
+    /// and a stray error in the last minute cannot revive the memory of the last incident.
     fn gate_long_views(&mut self, ends: &[usize]) {
         let ws = self.cfg.window_secs;
-        for v in 1..ends.len() {
-            let prev_secs = if v == 1 {
+        // Span of each view: the window, then each scale.
+        let span = |v: usize| {
+            if v == 0 {
                 ws
             } else {
-                self.scales[v - 2].1 as u64 * ws
-            };
-            if prev_secs < 60 {
-                continue;
+                self.scales[v - 1].1 as u64 * ws
             }
-            let prev = if v == 1 { 0 } else { ends[v - 2] }..ends[v - 1];
+        };
+        let Some(g) = (0..ends.len()).find(|&v| span(v) >= 60) else {
+            return;
+        };
+        let gate = if g == 0 { 0 } else { ends[g - 1] }..ends[g];
+        for v in g + 1..ends.len() {
             for i in ends[v - 1]..ends[v] {
                 let c = &self.scratch[i];
-                let short = self.scratch[prev.clone()]
+                let short = self.scratch[gate.clone()]
                     .iter()
                     .find(|p| p.feature == c.feature && p.kind == c.kind && p.target == c.target)
                     .map_or(0.0, |p| p.z);
