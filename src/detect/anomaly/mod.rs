@@ -201,10 +201,17 @@ impl WindowScorer {
         // Hysteresis: inside an episode, a window that is still elevated (above
         // `HOLD` × threshold) keeps the episode open and is not learned, so a subtle
         // incident that flickers around the threshold stays one episode.
+        // Only the episode's own kind of trouble holds it: a traffic dip after an error
+        // spike must be learned, or the frozen rate baseline drifts into a false alarm.
+        let hold = HOLD * self.cfg.threshold;
+        let scratch = &self.scratch;
         let held = !anomalous
-            && score >= HOLD * self.cfg.threshold
+            && score >= hold
             && self.episode.as_mut().is_some_and(|e| {
-                if index - e.last_index <= self.cfg.gap_windows + 1 {
+                let same = scratch
+                    .iter()
+                    .any(|c| c.kind == e.kind && model::squash(c.z) >= hold);
+                if same && index - e.last_index <= self.cfg.gap_windows + 1 {
                     e.last_index = index;
                     true
                 } else {

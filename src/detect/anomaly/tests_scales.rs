@@ -200,3 +200,53 @@ fn quiet_streams_never_alarm() {
         assert!(alarms.is_empty(), "{rps} req/s: {alarms:?}");
     }
 }
+
+/// Diagnostics: request counts per 10-s window around a time, for the eval's combined plan.
+#[test]
+#[ignore]
+fn print_counts_around() {
+    let seed: u64 = std::env::var("SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(12);
+    let rps: f64 = std::env::var("RPS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(500.0);
+    let kinds: Vec<(IncidentKind, Intensity)> = IncidentKind::ALL
+        .iter()
+        .map(|&k| (k, Intensity::Moderate))
+        .chain(
+            IncidentKind::ALL
+                .iter()
+                .filter(|k| k.is_aggregate())
+                .map(|&k| (k, Intensity::Subtle)),
+        )
+        .filter(|(k, _)| !matches!(k, IncidentKind::Latency | IncidentKind::TargetFailure(_)))
+        .collect();
+    let mut c = SimConfig::new(seed, PRESET_START, 1800 + 1800 * kinds.len() as u64, rps);
+    for (i, (kind, intensity)) in kinds.into_iter().enumerate() {
+        c.incidents.push(Incident {
+            kind,
+            start_offset_secs: 1800 + 1800 * i as u64,
+            duration_secs: 300,
+            intensity,
+        });
+    }
+    c.duration_secs = 4_500;
+    let mut s = WindowScorer::new(ScorerConfig::new(10));
+    for w in windows(Simulator::new(c), 10) {
+        let t = (w.start() - PRESET_START) / MICROS_PER_SEC;
+        s.observe(&w);
+        if (3_500..4_300).contains(&t) && t % 30 == 0 {
+            println!(
+                "{} {} base {:?} score {:.2} {:?}",
+                format_rfc3339(w.start()),
+                w.event.requests,
+                s.baseline(Feature::Rps),
+                s.last_score(),
+                s.last_best()
+            );
+        }
+    }
+}
