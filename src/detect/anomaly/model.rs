@@ -61,7 +61,14 @@ impl Level {
         let r = x - pred;
         // During warm-up the scale is a plain running mean of |r|.
         let c = if warm { 1.0 / self.n as f64 } else { c };
-        self.mad += c * (r.abs() - self.mad);
+        // Huber-style: past warm-up a residual counts at most three scales, so the echo of
+        // an incident (learned once its windows stop alarming) does not inflate the noise.
+        let ra = if warm || self.n <= 3 {
+            r.abs()
+        } else {
+            r.abs().min(3.0 * self.scale().max(1e-9))
+        };
+        self.mad += c * (ra - self.mad);
         let lim = 4.0 * self.scale().max(1e-9);
         let rc = if self.n > 3 { r.clamp(-lim, lim) } else { r };
         let level = self.level.unwrap_or(x);

@@ -24,7 +24,11 @@ fn print_elevated_windows() {
                 .map(|&k| (k, Intensity::Subtle)),
         )
         .collect();
-    let mut c = SimConfig::new(1, PRESET_START, 1800 + 1800 * kinds.len() as u64, rps);
+    let seed: u64 = std::env::var("SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
+    let mut c = SimConfig::new(seed, PRESET_START, 1800 + 1800 * kinds.len() as u64, rps);
     for (i, (kind, intensity)) in kinds.into_iter().enumerate() {
         println!(
             "incident {kind:?} {intensity:?} at {}",
@@ -41,7 +45,7 @@ fn print_elevated_windows() {
     let mut s = WindowScorer::new(ScorerConfig::new(10));
     for w in &ws {
         let e = s.observe(w);
-        if s.last_score() >= 0.3 {
+        if s.last_score() >= 0.15 {
             println!(
                 "{} {:.2} {:?} {}",
                 format_rfc3339(w.start()),
