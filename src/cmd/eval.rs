@@ -196,6 +196,8 @@ fn one_run(seed: u64, rate: f64, format: Format, rules: &Arc<RuleSet>, t: &mut T
     // Distributed attacks flag their participants without an event each: look every 30 s.
     let mut next_poll = truth.start.0;
     let mut lines = 0u64;
+    // LBTOP_EVAL_EPISODES=1 prints each alarm episode's first window to stderr.
+    let verbose = std::env::var_os("LBTOP_EVAL_EPISODES").is_some();
     let collect = |engine: &mut Engine,
                    flagged: &mut HashSet<String>,
                    first_flag: &mut HashMap<String, Micros>,
@@ -203,6 +205,16 @@ fn one_run(seed: u64, rate: f64, format: Format, rules: &Arc<RuleSet>, t: &mut T
         for ev in engine.drain_events() {
             match ev {
                 Event::Anomaly(a) => {
+                    if verbose && !episodes.contains_key(&a.episode) {
+                        eprintln!(
+                            "  episode {} at {} {}: {} ({:.2})",
+                            a.episode,
+                            crate::record::format_rfc3339(a.start.0),
+                            a.kind.name(),
+                            a.summary,
+                            a.score
+                        );
+                    }
                     episodes
                         .entry(a.episode)
                         .or_insert((a.episode_start.0, a.end.0));

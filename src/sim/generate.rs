@@ -136,7 +136,19 @@ impl Simulator {
     fn daily(&self, t: Micros) -> f64 {
         let sod = t.div_euclid(MICROS_PER_SEC).rem_euclid(86_400) as f64;
         let hour = sod / 3600.0;
-        1.0 + self.cfg.daily_amplitude * (std::f64::consts::TAU * (hour - 9.0) / 24.0).sin()
+        let a = self.cfg.daily_amplitude;
+        match self.cfg.daily_shape {
+            super::DailyShape::Sine => {
+                1.0 + a * (std::f64::consts::TAU * (hour - 9.0) / 24.0).sin()
+            }
+            super::DailyShape::Office => {
+                let up = ((hour - 7.5) * 2.0).clamp(0.0, 1.0);
+                let down = ((hour - 18.5) * 2.0).clamp(0.0, 1.0);
+                let lo = (1.0 - a).max(0.01).ln();
+                let hi = (1.0 + a).ln();
+                (lo + (hi - lo) * (up - down)).exp()
+            }
+        }
     }
 
     /// Generate one more second of traffic into `buf`; false when the run is over.

@@ -114,6 +114,17 @@ pub struct Incident {
     pub intensity: Intensity,
 }
 
+/// How the request rate moves over a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DailyShape {
+    /// A sine peaking at 15:00 (1 ± `daily_amplitude`): smooth enough for a trend to follow.
+    Sine,
+    /// An office: nights at (1 − a)×, days at (1 + a)×, with half-hour ramps (geometric)
+    /// at 07:30–08:00 and 18:30–19:00. Each morning's ramp looks like a surge to a model
+    /// without an hour-of-day profile.
+    Office,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct SimConfig {
     pub seed: u64,
@@ -124,6 +135,8 @@ pub struct SimConfig {
     pub base_rps: f64,
     /// Amplitude of the daily cycle, 0 for a flat rate.
     pub daily_amplitude: f64,
+    /// Shape of the daily cycle.
+    pub daily_shape: DailyShape,
     /// Size of the client population (Zipf over it, with slow churn).
     pub clients: usize,
     pub incidents: Vec<Incident>,
@@ -137,6 +150,7 @@ impl SimConfig {
             duration_secs,
             base_rps: base_rps.clamp(0.01, 100_000.0),
             daily_amplitude: 0.6,
+            daily_shape: DailyShape::Sine,
             clients: ((base_rps * 400.0) as usize).clamp(2_000, 200_000),
             incidents: Vec::new(),
         }
@@ -214,7 +228,8 @@ impl GroundTruth {
 pub const PRESET_START: Micros = 1_793_577_600 * MICROS_PER_SEC;
 
 /// Named presets: `demo` (40 min: 7 quiet minutes, then a one-minute incident of each kind
-/// every 2.5 minutes), `day` (24 h, ten incidents), `quiet` (24 h, no incidents).
+/// every 2.5 minutes), `day` (24 h, ten incidents), `quiet` (24 h, no incidents), `week`
+/// (four office days, with a night-time surge on the last).
 pub fn scenario(name: &str, seed: u64) -> Option<SimConfig> {
     let inc = |kind, start, dur, intensity| Incident {
         kind,
@@ -269,6 +284,19 @@ pub fn scenario(name: &str, seed: u64) -> Option<SimConfig> {
             Some(c)
         }
         "quiet" => Some(SimConfig::new(seed, PRESET_START, 86_400, 50.0)),
+        // Four office days; on the last night, noon-level traffic at 03:00 for half an hour.
+        "week" => {
+            let mut c = SimConfig::new(seed, PRESET_START, 4 * 86_400, 20.0);
+            c.daily_shape = DailyShape::Office;
+            c.daily_amplitude = 0.6;
+            c.incidents.push(inc(
+                IncidentKind::TrafficSpike,
+                3 * 86_400 + 3 * 3600,
+                1_800,
+                Intensity::Strong,
+            ));
+            Some(c)
+        }
         _ => None,
     }
 }

@@ -335,6 +335,7 @@ impl Bucket {
             status_404: c.s404,
             status_5xx_by_code: c.by5xx,
             late: c.late,
+            latency: self.latency.clone(),
         }
     }
 

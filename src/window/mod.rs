@@ -39,6 +39,10 @@ pub struct WindowStats {
     pub status_5xx_by_code: [u64; 5],
     /// Requests that arrived after their window had closed (counted in the oldest open one).
     pub late: u64,
+    /// The window's latency distribution (µs), so the anomaly scorer can count requests
+    /// beyond its baseline's tail: a count test is exact at any rate, a p99 of 50 is not.
+    #[serde(skip)]
+    pub latency: LatencySketch,
 }
 
 impl WindowStats {

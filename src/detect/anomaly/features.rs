@@ -1,7 +1,10 @@
 //! Window features and the per-feature baselines that score them.
 
 use super::model::{Level, Ratio, Z_HALF, alpha, excess_z};
+use super::season::Season;
+use super::tail::{NT, TailCounts};
 use crate::event::AnomalyType;
+use crate::record::Micros;
 use crate::window::WindowStats;
 
 /// The features the scorer follows. `baseline` is available for the first five.
@@ -20,6 +23,8 @@ pub enum Feature {
     TopClientShare,
     TargetRate5xx,
     TargetP99,
+    /// Share of requests beyond the baseline's p50 / p90 / p99 (a count test).
+    LatencyTail(u8),
 }
 
 impl Feature {
@@ -38,6 +43,9 @@ impl Feature {
             Feature::TopClientShare => "top_client_share",
             Feature::TargetRate5xx => "target_rate_5xx",
             Feature::TargetP99 => "target_latency_p99_ms",
+            Feature::LatencyTail(0) => "share_slower_than_baseline_p50",
+            Feature::LatencyTail(1) => "share_slower_than_baseline_p90",
+            Feature::LatencyTail(_) => "share_slower_than_baseline_p99",
         }
     }
 }
@@ -54,6 +62,8 @@ pub struct TargetObs {
 /// The numbers of one window (or of several summed), as the scorer reads them.
 #[derive(Debug, Clone, Default)]
 pub struct Obs {
+    /// End of the (last) window, log time.
+    pub end: Micros,
     pub secs: f64,
     pub n: f64,
     pub c4xx: f64,
@@ -69,6 +79,8 @@ pub struct Obs {
     pub bytes_out: f64,
     pub top: Option<(String, f64)>,
     pub targets: Vec<TargetObs>,
+    /// Requests beyond the baseline's latency quantiles (filled in by the scorer).
+    pub tail: TailCounts,
 }
 
 impl Obs {
@@ -76,6 +88,7 @@ impl Obs {
         let e = &w.event;
         let secs = ((e.end.0 - e.start.0) as f64 / 1e6).max(1e-3);
         Obs {
+            end: e.end.0,
             secs,
             n: e.requests as f64,
             c4xx: e.status_4xx as f64,
@@ -100,7 +113,13 @@ impl Obs {
                     p99: t.latency_p99_ms.filter(|v| v.is_finite() && *v >= 0.0),
                 })
                 .collect(),
+            tail: TailCounts::default(),
         }
+    }
+
+    /// Middle of the observed span, for the hour-of-day profile.
+    pub fn mid(&self) -> Micros {
+        self.end - (self.secs * 5e5) as Micros
     }
 
     /// Sum several windows: counts add; percentiles are the median of the windows' (exact
@@ -110,6 +129,13 @@ impl Obs {
         let (mut l50, mut l90, mut l99) = (Vec::new(), Vec::new(), Vec::new());
         let mut tp99: Vec<Vec<f64>> = Vec::new();
         for o in obs {
+            m.end = m.end.max(o.end);
+            m.tail.n += o.tail.n;
+            for i in 0..NT {
+                m.tail.k[i] += o.tail.k[i];
+                m.tail.mu[i] += o.tail.mu[i];
+                m.tail.at_ms[i] = o.tail.at_ms[i];
+            }
             m.secs += o.secs;
             m.n += o.n;
             m.c4xx += o.c4xx;
@@ -188,6 +214,9 @@ pub struct Detector {
     pub new: Ratio,
     pub top: Ratio,
     targets: Vec<TargetModel>,
+    /// Hour-of-day profile of the rate, used for it once ready (`seasonal`).
+    pub season: Season,
+    pub seasonal: bool,
 }
 
 /// At most this many targets get their own baseline (bounded memory on autoscaling fleets).
@@ -199,9 +228,12 @@ const P_FLOOR: f64 = 0.0005;
 const LAT_CAP: f64 = 1.4;
 
 impl Detector {
-    pub fn new(step_secs: f64) -> Detector {
+    /// `step_secs`: how often `update` is called (the window width, also for the sliding
+    /// sums, which overlap: a 5-minute view learns every 10 s, not every 5 minutes).
+    pub fn new(step_secs: f64, seasonal: bool) -> Detector {
         Detector {
             step: step_secs,
+            seasonal,
             ..Default::default()
         }
     }
@@ -226,15 +258,39 @@ impl Detector {
         };
         let n = o.n;
         // Request rate, two-sided on the log scale with a Poisson floor.
-        if let Some(pred) = self.rate.predict() {
+        let rate_z = |(pred, scale): (f64, f64)| {
             let x = ((n + 0.5) / o.secs).ln();
             let r = x - pred;
             let expected = pred.exp() * o.secs;
             // Poisson (square-root scale, right for thin windows), learned noise (AR-like
             // swings of busy sites) and a 25% practical floor: all three must agree.
             let stat = 2.0 * (n.sqrt() - expected.sqrt()).abs();
-            let emp = r.abs() / self.rate.scale().max(0.03);
-            let z = stat.min(emp).min(r.abs() / 0.05);
+            let emp = r.abs() / scale.max(0.03);
+            (stat.min(emp).min(r.abs() / 0.05), r, pred)
+        };
+        let holt = self.rate.predict().map(|p| rate_z((p, self.rate.scale())));
+        let season = self
+            .seasonal
+            .then(|| self.season.predict(o.mid()))
+            .flatten()
+            .map(|p| rate_z((p, self.season.scale())));
+        // With a time-of-day profile, traffic must be unusual against both the recent level
+        // and the usual level for this time of day: the 8 am ramp is usual, a surge at 3 am
+        // is neither.
+        let rate = match (holt, season) {
+            (Some(h), Some(s)) if h.0 < s.0 && h.1 * s.1 > 0.0 => Some(h),
+            (_, Some(s)) => Some((
+                if s.1 * holt.map_or(s.1, |h| h.1) > 0.0 {
+                    s.0
+                } else {
+                    0.0
+                },
+                s.1,
+                s.2,
+            )),
+            (h, None) => h,
+        };
+        if let Some((z, r, pred)) = rate {
             let kind = if r > 0.0 {
                 AnomalyType::TrafficSpike
             } else {
@@ -282,6 +338,22 @@ impl Detector {
                 b,
                 None,
             );
+        }
+        // Tail counts: Poisson against the baseline share, and at least 1.5× that share
+        // plus half a percent, so a busy site does not alarm on a statistically sure trifle.
+        let t = &o.tail;
+        for i in 0..NT {
+            if t.mu[i] > 0.0 && t.n >= 1.0 {
+                let p0 = t.mu[i] / t.n;
+                push(
+                    Feature::LatencyTail(i as u8),
+                    AnomalyType::Latency,
+                    excess_z(t.k[i], t.n, p0, 0.5, 0.005),
+                    t.k[i] / t.n,
+                    p0,
+                    None,
+                );
+            }
         }
         let ratios: [(Feature, AnomalyType, &Ratio, f64, f64, f64); 6] = [
             (
@@ -356,6 +428,17 @@ impl Detector {
         self.score_targets(o, out);
     }
 
+    /// The rate's expected log value and noise scale at `t`: the hour-of-day profile once
+    /// it has seen enough days, the Holt level before.
+    pub fn rate_baseline(&self, t: Micros) -> Option<(f64, f64)> {
+        if self.seasonal {
+            if let Some(p) = self.season.predict(t) {
+                return Some((p, self.season.scale()));
+            }
+        }
+        self.rate.predict().map(|p| (p, self.rate.scale()))
+    }
+
     /// Per-target 5xx and p99, each against its own baseline; a target only counts as far
     /// as it stands out from the other targets of the same window (one failing target of
     /// four, not a fleet-wide problem).
@@ -419,14 +502,22 @@ impl Detector {
     /// not learned as normal, yet a lasting change of level is accepted after hours.
     pub fn update(&mut self, o: &Obs, warm: bool, anomalous: bool) {
         let k = if anomalous { 0.02 } else { 1.0 };
-        let step = o.secs.max(self.step);
+        let step = self.step;
         let lvl_a = k * alpha(step, if warm { 120.0 } else { 1_200.0 });
         let trend_b = k * alpha(step, 3_600.0);
         let scale_c = k * alpha(step, 7_200.0);
         let ratio_a = alpha(step, 3_600.0);
         let n = o.n;
-        self.rate
-            .update(((n + 0.5) / o.secs).ln(), lvl_a, trend_b, scale_c, warm);
+        let x = ((n + 0.5) / o.secs).ln();
+        self.rate.update(x, lvl_a, trend_b, scale_c, warm);
+        if anomalous {
+            // Frozen, the level would keep extrapolating its trend: a long incident on the
+            // evening's down-slope would drag the baseline down and look ever larger.
+            self.rate.damp(1.0 - alpha(step, 600.0));
+        }
+        if self.seasonal {
+            self.season.update(o.mid(), x, step, k);
+        }
         if n < 1.0 {
             return;
         }

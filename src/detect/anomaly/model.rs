@@ -42,6 +42,11 @@ impl Level {
         self.predict().map(|p| x - p)
     }
 
+    /// Shrink the trend by `f` (while the series is not being learned).
+    pub fn damp(&mut self, f: f64) {
+        self.trend *= f;
+    }
+
     /// Learn `x`. `a` smooths the level, `b` the trend, `c` the scale. The residual is
     /// clipped to ±4 scales first so a stray value cannot drag the baseline.
     pub fn update(&mut self, x: f64, a: f64, b: f64, c: f64, warm: bool) {
@@ -56,7 +61,14 @@ impl Level {
         let r = x - pred;
         // During warm-up the scale is a plain running mean of |r|.
         let c = if warm { 1.0 / self.n as f64 } else { c };
-        self.mad += c * (r.abs() - self.mad);
+        // Huber-style: past warm-up a residual counts at most three scales, so the echo of
+        // an incident (learned once its windows stop alarming) does not inflate the noise.
+        let ra = if warm || self.n <= 3 {
+            r.abs()
+        } else {
+            r.abs().min(3.0 * self.scale().max(1e-9))
+        };
+        self.mad += c * (ra - self.mad);
         let lim = 4.0 * self.scale().max(1e-9);
         let rc = if self.n > 3 { r.clamp(-lim, lim) } else { r };
         let level = self.level.unwrap_or(x);

@@ -37,14 +37,24 @@ pub fn describe(c: &Contribution, o: &Obs, d: &Detector, kind: AnomalyType) -> S
                 c.value, c.baseline
             )
         }
+        Feature::LatencyTail(i) => {
+            let q = ["p50", "p90", "p99"][usize::from(i).min(2)];
+            let at = o.tail.at_ms[usize::from(i).min(2)];
+            format!(
+                "{} of requests slower than {} (the baseline {q}) vs {} normally",
+                pct(c.value),
+                ms(at),
+                pct(c.baseline)
+            )
+        }
         Feature::LatencyP99 | Feature::LatencyP90 | Feature::LatencyP50 => {
             let p50b = d.p50.predict().map(f64::exp);
             let mut s = format!(
                 "{} {} vs {} baseline",
-                if c.feature != Feature::LatencyP50 {
-                    "p99"
-                } else {
-                    "p50"
+                match c.feature {
+                    Feature::LatencyP99 => "p99",
+                    Feature::LatencyP90 => "p90",
+                    _ => "p50",
                 },
                 ms(c.value),
                 ms(c.baseline)
