@@ -128,8 +128,8 @@ pub struct ScoreArgs {
 
 #[derive(Debug, Args)]
 pub struct SimArgs {
-    /// Scenario: demo, day, quiet.
-    #[arg(long, default_value = "day")]
+    /// Scenario (see `lbtop sim --help` for the list).
+    #[arg(long, default_value = "day", value_parser = clap::builder::PossibleValuesParser::new(crate::sim::SCENARIOS))]
     pub scenario: String,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,

@@ -8,8 +8,9 @@ use std::io::{self, BufWriter, Write};
 pub fn run(a: &SimArgs) -> Result<(), Failure> {
     let mut cfg = sim::scenario(&a.scenario, a.seed).ok_or_else(|| {
         Failure::msg(format!(
-            "unknown scenario `{}` (known: demo, day, quiet)",
-            a.scenario
+            "unknown scenario `{}` (known: {})",
+            a.scenario,
+            sim::SCENARIOS.join(", ")
         ))
     })?;
     if let Some(rps) = a.rps {

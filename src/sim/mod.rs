@@ -227,6 +227,9 @@ impl GroundTruth {
 /// 2026-11-02T00:00:00Z: a Monday, so presets start at midnight of a plain day.
 pub const PRESET_START: Micros = 1_793_577_600 * MICROS_PER_SEC;
 
+/// The names [`scenario`] knows, for help texts and error messages.
+pub const SCENARIOS: &[&str] = &["demo", "day", "quiet", "week"];
+
 /// Named presets: `demo` (40 min: 7 quiet minutes, then a one-minute incident of each kind
 /// every 2.5 minutes), `day` (24 h, ten incidents), `quiet` (24 h, no incidents), `week`
 /// (four office days, with a night-time surge on the last).

@@ -273,6 +273,9 @@ fn scenarios_exist() {
     assert!(scenario("day", 1).unwrap().incidents.len() >= 10);
     assert!(scenario("quiet", 1).unwrap().incidents.is_empty());
     assert!(scenario("nope", 1).is_none());
+    for name in SCENARIOS {
+        assert!(scenario(name, 1).is_some(), "{name} is listed but unknown");
+    }
 }
 
 #[test]
