@@ -31,6 +31,8 @@ pub struct EngineConfig {
     pub drilldown: bool,
     /// Run the detectors (off only to measure what they cost).
     pub detect: bool,
+    /// User path patterns for the top-paths tables (`--path-pattern`).
+    pub path_patterns: crate::window::paths::PathPatterns,
 }
 
 impl Default for EngineConfig {
@@ -43,6 +45,7 @@ impl Default for EngineConfig {
             sources: Vec::new(),
             drilldown: true,
             detect: true,
+            path_patterns: Default::default(),
         }
     }
 }
@@ -105,6 +108,7 @@ impl Engine {
         let width = cfg.bucket_secs.max(1) as i64 * MICROS_PER_SEC;
         let agg = AggConfig {
             bucket_width: width,
+            path_patterns: cfg.path_patterns.clone(),
             ..AggConfig::default()
         };
         let detail = crate::window::ClientConfig {

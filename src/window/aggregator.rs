@@ -4,7 +4,7 @@
 
 use super::bucket::{Bucket, Seen, Targets};
 use super::distinct::SeenFilter;
-use super::paths::normalize_path;
+use super::paths::{PathPatterns, PathRewriter, normalize_path};
 use super::sketch::LatencySketch;
 use super::topk::{ClientKey, ClientRef, TopK, TopKey};
 use super::{TargetStats, WindowStats};
@@ -35,6 +35,8 @@ pub struct AggConfig {
     pub rollups: [Micros; 2],
     /// Closed windows waiting for `drain_closed` beyond this are dropped (and counted).
     pub max_pending: usize,
+    /// User path patterns applied before the built-in normaliser (empty: none).
+    pub path_patterns: PathPatterns,
 }
 
 impl Default for AggConfig {
@@ -51,6 +53,7 @@ impl Default for AggConfig {
             recent_buckets: 6,
             rollups: [60 * MICROS_PER_SEC, 300 * MICROS_PER_SEC],
             max_pending: 100_000,
+            path_patterns: PathPatterns::default(),
         }
     }
 }
@@ -120,6 +123,7 @@ pub struct Aggregator {
     agents: TopK<String>,
     statuses: TopK<u16>,
     path_buf: String,
+    rewriter: PathRewriter,
     /// Whether `path_buf` holds the last request's normalised path.
     has_path: bool,
     observed: u64,
@@ -159,6 +163,7 @@ impl Aggregator {
             agents: TopK::new(cap),
             statuses: TopK::new(cap.min(64)),
             path_buf: String::with_capacity(128),
+            rewriter: PathRewriter::default(),
             has_path: false,
             observed: 0,
             late: 0,
@@ -249,7 +254,12 @@ impl Aggregator {
         self.open[(bi - first) as usize].observe(r, &seen, late);
 
         self.has_path = false;
-        if let Some(p) = r.path.as_deref() {
+        if let Some(mut p) = r.path.as_deref() {
+            if !self.cfg.path_patterns.is_empty()
+                && let Some(rw) = self.rewriter.rewrite(&self.cfg.path_patterns, p)
+            {
+                p = rw;
+            }
             normalize_path(p, &mut self.path_buf);
             self.paths.add(&self.path_buf, UNIT);
             self.has_path = true;

@@ -1,15 +1,20 @@
 //! The parse stage: a chunk of whole lines in, a [`Batch`] of stored requests out, with
 //! security rules applied on the way (they are stateless, so they run here, off the engine
 //! thread). Pure and synchronous: the threaded pipeline, the single-threaded path, tests and
-//! benchmarks all call this.
+//! benchmarks all call this. Trusted-proxy resolution of the client (X-Forwarded-For) happens
+//! here too, once, before rules and engine see the request.
+
+pub mod proxy;
 
 use crate::batch::Batch;
 use crate::detect::security::{Hit, RuleSet, Scratch};
 use crate::parse::{Outcome, StreamParser};
+use proxy::ClientResolver;
 use std::sync::Arc;
 
 pub struct Ingest {
     rules: Option<Arc<RuleSet>>,
+    proxies: ClientResolver,
     scratch: Scratch,
     hits: Vec<Hit>,
 }
@@ -18,6 +23,7 @@ impl Ingest {
     pub fn new(rules: Arc<RuleSet>) -> Ingest {
         Ingest {
             rules: Some(rules),
+            proxies: ClientResolver::default(),
             scratch: Scratch::default(),
             hits: Vec::new(),
         }
@@ -27,9 +33,16 @@ impl Ingest {
     pub fn without_rules() -> Ingest {
         Ingest {
             rules: None,
+            proxies: ClientResolver::default(),
             scratch: Scratch::default(),
             hits: Vec::new(),
         }
+    }
+
+    /// Resolve clients behind these trusted proxies (see [`ClientResolver::resolve`]).
+    pub fn with_proxies(mut self, proxies: ClientResolver) -> Ingest {
+        self.proxies = proxies;
+        self
     }
 
     /// Parse every line of `chunk` (whole lines; a last line without `\n` is fine) into
@@ -61,8 +74,10 @@ impl Ingest {
                 }
             };
             let (rules, scratch, hits) = (&self.rules, &mut self.scratch, &mut self.hits);
+            let proxies = &self.proxies;
             parser.parse_line(text, &mut |o| match o {
-                Outcome::Request(r) => {
+                Outcome::Request(mut r) => {
+                    proxies.resolve(&mut r);
                     hits.clear();
                     if let Some(rules) = rules {
                         rules.check_with(&r, scratch, hits);
