@@ -160,6 +160,8 @@ pub struct ReadOptions {
     pub format: Option<Format>,
     /// Parse on separate threads (true) or inline on the caller's thread.
     pub threaded: bool,
+    /// Trusted proxies: clients are resolved through X-Forwarded-For behind them.
+    pub proxies: crate::ingest::proxy::ClientResolver,
 }
 
 /// Read every input to its end into `engine`, merged in log-time order. `on_progress` is
@@ -215,7 +217,7 @@ pub fn read_all_paced(
         let inline = InlineFeed {
             reader,
             parser: StreamParser::new(opts.format),
-            ingest: Ingest::new(rules.clone()),
+            ingest: Ingest::new(rules.clone()).with_proxies(opts.proxies.clone()),
             source: src,
             done: false,
         };

@@ -37,10 +37,11 @@ impl FollowPipeline {
     /// Start following `patterns`; `from_start` reads what is already there first.
     pub fn start(
         patterns: Vec<Pattern>,
-        format: Option<Format>,
+        opts: &crate::pipeline::ReadOptions,
         rules: Arc<RuleSet>,
         from_start: bool,
     ) -> FollowPipeline {
+        let (format, proxies) = (opts.format, opts.proxies.clone());
         let pool = BufferPool::new();
         let (src_tx, src_rx) = sync_channel::<SourceMsg>(16);
         let opts = FollowOptions {
@@ -52,7 +53,7 @@ impl FollowPipeline {
         let (tx, rx) = sync_channel::<Parsed>(8);
         let parse = std::thread::Builder::new()
             .name("parse".into())
-            .spawn(move || parse_loop(src_rx, tx, format, rules))
+            .spawn(move || parse_loop(src_rx, tx, format, rules, proxies))
             .expect("spawn parse thread");
         FollowPipeline {
             rx,
@@ -87,8 +88,9 @@ fn parse_loop(
     tx: SyncSender<Parsed>,
     format: Option<Format>,
     rules: Arc<RuleSet>,
+    proxies: crate::ingest::proxy::ClientResolver,
 ) {
-    let mut ingest = Ingest::new(rules);
+    let mut ingest = Ingest::new(rules).with_proxies(proxies);
     let mut parsers: HashMap<u32, StreamParser> = HashMap::new();
     while let Ok(msg) = rx.recv() {
         let out = match msg {
@@ -187,7 +189,7 @@ pub fn run(
     for w in waiting_for(&patterns) {
         eprintln!("lbtop: {w}");
     }
-    let pipe = FollowPipeline::start(patterns, opts.format, rules, true);
+    let pipe = FollowPipeline::start(patterns, opts, rules, true);
     let mut clock = IdleClock::default();
     loop {
         match pipe.rx.recv_timeout(Duration::from_secs(1)) {

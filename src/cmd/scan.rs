@@ -18,11 +18,10 @@ pub fn run(args: &ScanArgs, common: &Common) -> Result<(), Failure> {
     let rules = load_rules(common)?;
     let names: Vec<String> = inputs.iter().map(|i| i.name()).collect();
     let mut engine = Engine::new(EngineConfig {
-        bucket_secs: common.window,
         emit_windows: args.windows,
         sources: names.clone(),
         drilldown: false,
-        ..EngineConfig::default()
+        ..super::engine_config(common)
     });
     let started = Instant::now();
     let stdout = io::stdout();
@@ -51,6 +50,7 @@ pub fn run(args: &ScanArgs, common: &Common) -> Result<(), Failure> {
     let opts = ReadOptions {
         format: common.format,
         threaded: common.threads > 1,
+        proxies: super::proxies(common),
     };
     if args.follow {
         super::follow::run(
