@@ -91,9 +91,7 @@ pub fn load(args: &[OsString]) -> Result<Loaded, String> {
         Some(c) => crate::config::apply(base, c),
         None => base,
     };
-    let matches = cmd
-        .try_get_matches_from(args)
-        .unwrap_or_else(|e| e.exit());
+    let matches = cmd.try_get_matches_from(args).unwrap_or_else(|e| e.exit());
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     Ok(Loaded {
         cli,

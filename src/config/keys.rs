@@ -50,10 +50,7 @@ const NO_TABLE: [&str; 2] = ["config", "help"];
 pub fn keys(cmd: &Command) -> Vec<Key> {
     let mut cmd = cmd.clone();
     cmd.build();
-    let mut out: Vec<Key> = cmd
-        .get_arguments()
-        .filter_map(|a| key(None, a))
-        .collect();
+    let mut out: Vec<Key> = cmd.get_arguments().filter_map(|a| key(None, a)).collect();
     for sub in cmd.get_subcommands() {
         let name = sub.get_name();
         if NO_TABLE.contains(&name) {
@@ -190,4 +187,3 @@ pub fn render(key: &Key, values: &[String]) -> String {
             .map_or_else(|| "\"\"".to_string(), |v| one(v).to_string())
     }
 }
-

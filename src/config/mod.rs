@@ -160,13 +160,12 @@ pub fn parse(path: &Path, text: &str, keys: &[Key]) -> Result<ConfigFile, String
             _ => entries.push((None, k.get_ref().to_string(), v, line)),
         }
     }
+    // The map is sorted by key; check in file order so "set twice" points back correctly.
+    entries.sort_by_key(|e| e.3);
     for (table, key, value, line) in entries {
         match setting(table.as_deref(), &key, value.get_ref(), keys) {
             Ok(s) => {
-                if let Some(prev) = settings
-                    .iter()
-                    .find(|p| p.table == s.table && p.id == s.id)
-                {
+                if let Some(prev) = settings.iter().find(|p| p.table == s.table && p.id == s.id) {
                     errors.push((
                         line,
                         format!("`{key}` is set twice (also on line {})", prev.line),
@@ -240,7 +239,9 @@ fn setting(
         let hint = suggest(&name, here)
             .map(|s| {
                 let top = table.is_some()
-                    && !keys.iter().any(|k| k.table.as_deref() == table && k.name == s);
+                    && !keys
+                        .iter()
+                        .any(|k| k.table.as_deref() == table && k.name == s);
                 if top {
                     format!(" (did you mean the top-level key `{s}`?)")
                 } else {
@@ -330,7 +331,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            let mut v = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 v = v.min(d[i - 2][j - 2] + 1);
             }

@@ -105,8 +105,8 @@ pub fn template(keys: &[Key]) -> String {
         }
         for k in keys {
             s.push('\n');
-            for line in k.help.lines() {
-                let _ = writeln!(s, "# {}", line.trim_end());
+            for line in wrap(&k.help, 88) {
+                let _ = writeln!(s, "# {line}");
             }
             let v = if k.defaults.is_empty() && !k.multi {
                 placeholder(k).to_string()
@@ -117,4 +117,23 @@ pub fn template(keys: &[Key]) -> String {
         }
     }
     s
+}
+
+/// Greedy word wrap for the template's help comments.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    for para in text.lines() {
+        let mut line = String::new();
+        for w in para.split_whitespace() {
+            if !line.is_empty() && line.len() + 1 + w.len() > width {
+                out.push(std::mem::take(&mut line));
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(w);
+        }
+        out.push(line);
+    }
+    out
 }

@@ -100,9 +100,18 @@ mod tests {
         let mut cfg = EngineConfig::default();
         Sensitivity(2.0).apply(&mut cfg);
         assert_eq!(cfg.scorer.threshold, base.scorer.threshold / 2.0);
-        assert_eq!(cfg.client.brute_min_failures, base.client.brute_min_failures / 2.0);
-        assert_eq!(cfg.client.flood_min_per_window, base.client.flood_min_per_window / 2.0);
-        assert_eq!(cfg.client.scanner_error_share, base.client.scanner_error_share);
+        assert_eq!(
+            cfg.client.brute_min_failures,
+            base.client.brute_min_failures / 2.0
+        );
+        assert_eq!(
+            cfg.client.flood_min_per_window,
+            base.client.flood_min_per_window / 2.0
+        );
+        assert_eq!(
+            cfg.client.scanner_error_share,
+            base.client.scanner_error_share
+        );
         assert_eq!(cfg.client.flood_vs_p99, base.client.flood_vs_p99);
         // Applying twice does not compound: it always starts from the defaults.
         Sensitivity::LOW.apply(&mut cfg);

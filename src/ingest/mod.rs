@@ -99,3 +99,29 @@ impl Ingest {
         batch.chunk = chunk;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::Format;
+
+    #[test]
+    fn clients_are_resolved_behind_trusted_proxies_before_the_batch() {
+        let chunk = b"10.0.0.2 - - [22/Nov/2026:02:10:14 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"ua\" \"1.2.3.4, 198.51.100.7, 10.0.0.9\"\n\
+198.51.100.1 - - [22/Nov/2026:02:10:15 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"ua\" \"1.2.3.4\"\n"
+            .to_vec();
+        let run = |ingest: &mut Ingest| {
+            let mut parser = StreamParser::new(Some(Format::Combined));
+            let mut batch = Batch::default();
+            ingest.parse_chunk(&mut parser, 0, 1, chunk.clone(), &mut batch);
+            (0..batch.records.len())
+                .map(|i| batch.get(i).client_ip.unwrap().to_string())
+                .collect::<Vec<_>>()
+        };
+        let trusted = ClientResolver::new(vec!["10.0.0.0/8".parse().unwrap()]);
+        let mut with = Ingest::without_rules().with_proxies(trusted);
+        assert_eq!(run(&mut with), ["198.51.100.7", "198.51.100.1"]);
+        let mut without = Ingest::without_rules();
+        assert_eq!(run(&mut without), ["10.0.0.2", "198.51.100.1"]);
+    }
+}
