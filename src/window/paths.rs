@@ -266,6 +266,10 @@ impl PathRewriter {
             self.locs = pats.list.iter().map(|p| p.re.capture_locations()).collect();
         }
         for (p, locs) in pats.list.iter().zip(self.locs.iter_mut()) {
+            // `is_match` runs the fast engines only; capture slots are filled for a match.
+            if !p.re.is_match(path) {
+                continue;
+            }
             let Some(m) = p.re.captures_read(locs, path) else {
                 continue;
             };
