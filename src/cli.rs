@@ -23,6 +23,12 @@ pub struct Cli {
     pub common: Common,
     #[command(flatten)]
     pub ui: UiOpts,
+    /// Config file to read instead of $XDG_CONFIG_HOME/lbtop/config.toml (must exist).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ignore the config file.
+    #[arg(long, global = true, conflicts_with = "config")]
+    pub no_config: bool,
 }
 
 #[derive(Debug, Args, Clone, Default)]
@@ -41,6 +47,18 @@ pub struct Common {
     /// Threads for parsing (1 = everything on one thread).
     #[arg(long, global = true, default_value_t = 2, value_name = "N")]
     pub threads: usize,
+    /// A proxy of ours (CIDR or address, repeatable): for requests it forwarded, the client is
+    /// the right-most X-Forwarded-For address that is not a trusted proxy.
+    #[arg(long, global = true, value_name = "CIDR")]
+    pub trusted_proxy: Vec<crate::ingest::proxy::Cidr>,
+    /// Path pattern `REGEX=>/replacement` (repeatable), applied before the built-in id
+    /// folding in the top-paths tables; the first match wins.
+    #[arg(long, global = true, value_name = "REGEX=>REPL")]
+    pub path_pattern: Vec<crate::window::paths::PathPattern>,
+    /// Detection sensitivity: low, normal, high, or a factor (2 = alarms at half the usual
+    /// anomaly score and per-client counts).
+    #[arg(long, global = true, default_value = "normal", value_name = "LEVEL")]
+    pub sensitivity: crate::config::Sensitivity,
 }
 
 #[derive(Debug, Args, Clone, Default)]
@@ -67,6 +85,22 @@ pub enum Command {
     Eval(EvalArgs),
     /// Benchmark: generate 1M ALB and 1M combined lines, print lines/s, MB/s and peak RSS.
     Bench(BenchArgs),
+    /// Show the config file's path, the effective settings, or a template with every key.
+    Config(ConfigArgs),
+}
+
+#[derive(Debug, Args)]
+#[group(multiple = false)]
+pub struct ConfigArgs {
+    /// Every setting with its value and where it came from, as TOML (the default).
+    #[arg(long)]
+    pub print: bool,
+    /// The config file path in use.
+    #[arg(long)]
+    pub path: bool,
+    /// A commented template with every key and its default.
+    #[arg(long)]
+    pub default: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]

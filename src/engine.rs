@@ -32,6 +32,8 @@ pub struct EngineConfig {
     pub drilldown: bool,
     /// Run the detectors (off only to measure what they cost).
     pub detect: bool,
+    /// User path patterns for the top-paths tables (`--path-pattern`).
+    pub path_patterns: crate::window::paths::PathPatterns,
 }
 
 impl Default for EngineConfig {
@@ -44,6 +46,7 @@ impl Default for EngineConfig {
             sources: Vec::new(),
             drilldown: true,
             detect: true,
+            path_patterns: Default::default(),
         }
     }
 }
@@ -99,8 +102,8 @@ pub struct Engine {
     event_counts: [u64; 4],
     finishing: bool,
     end_ref: Option<Micros>,
-    /// Path buffer for [`Keys::compute`] when a request comes without keys.
-    norm: String,
+    /// Path normaliser for [`Keys::compute`] when a request comes without keys.
+    norm: crate::window::PathNormalizer,
     /// Where [`ClientDetector::warm`]'s loads end up (so they are not optimised away).
     warm_sink: u64,
 }
@@ -110,9 +113,11 @@ const WARM_AHEAD: usize = 16;
 
 impl Engine {
     pub fn new(cfg: EngineConfig) -> Engine {
+        let norm = crate::window::PathNormalizer::new(cfg.path_patterns.clone());
         let width = cfg.bucket_secs.max(1) as i64 * MICROS_PER_SEC;
         let agg = AggConfig {
             bucket_width: width,
+            path_patterns: cfg.path_patterns.clone(),
             ..AggConfig::default()
         };
         let detail = crate::window::ClientConfig {
@@ -143,7 +148,7 @@ impl Engine {
             event_counts: [0; 4],
             finishing: false,
             end_ref: None,
-            norm: String::new(),
+            norm,
             warm_sink: 0,
         }
     }

@@ -8,7 +8,7 @@ use crate::detect::client::classify;
 use crate::record::Request;
 use crate::window::hash::hash_str;
 use crate::window::topk::TopKey;
-use crate::window::{ClientKey, ClientRef, normalize_path};
+use crate::window::{ClientKey, ClientRef, PathNormalizer};
 
 /// Top-table keys (user agents, paths) are truncated to this many bytes.
 pub const MAX_KEY_LEN: usize = 256;
@@ -24,7 +24,7 @@ pub struct Keys {
     /// The raw path, as the behaviour detector tells paths apart ([`classify::path_hash`];
     /// no path hashes as the empty path).
     pub path: u64,
-    /// The normalised path ([`normalize_path`]), truncated to [`MAX_KEY_LEN`].
+    /// The normalised path ([`PathNormalizer`]), truncated to [`MAX_KEY_LEN`].
     pub norm_path: u64,
     /// The user agent truncated to [`MAX_KEY_LEN`].
     pub agent: u64,
@@ -36,7 +36,7 @@ pub struct Keys {
 
 impl Keys {
     /// The keys of `r`; the normalised path is left in `norm` (cleared when `r` has no path).
-    pub fn compute(r: &Request<'_>, norm: &mut String) -> Keys {
+    pub fn compute(r: &Request<'_>, norm: &mut PathNormalizer) -> Keys {
         let mut k = Keys {
             client: classify::client_key(r),
             path: classify::path_hash(r.path.as_deref().unwrap_or("")),
@@ -46,10 +46,9 @@ impl Keys {
         };
         norm.clear();
         if let Some(p) = r.path.as_deref() {
-            normalize_path(p, norm);
-            let cut = truncate(norm, MAX_KEY_LEN).len();
+            let cut = truncate(norm.normalize(p), MAX_KEY_LEN).len();
             norm.truncate(cut);
-            k.norm_path = hash_str(norm);
+            k.norm_path = hash_str(norm.as_str());
         }
         if let Some(ua) = r.user_agent.as_deref() {
             k.agent = hash_str(truncate(ua, MAX_KEY_LEN));
@@ -88,9 +87,9 @@ mod tests {
             backend: Some(Cow::Borrowed("10.0.0.5:8080")),
             ..Default::default()
         };
-        let mut norm = String::new();
+        let mut norm = PathNormalizer::default();
         let k = Keys::compute(&r, &mut norm);
-        assert_eq!(norm, "/product/:id/");
+        assert_eq!(norm.as_str(), "/product/:id/");
         assert_eq!(k.norm_path, hash_str("/product/:id/"));
         assert_eq!(k.path, classify::path_hash("/product/12345"));
         assert_eq!(k.client, classify::client_key(&r));
@@ -105,7 +104,7 @@ mod tests {
 
         let bare = Request::default();
         let k = Keys::compute(&bare, &mut norm);
-        assert!(norm.is_empty());
+        assert!(norm.as_str().is_empty());
         assert_eq!((k.agg_client, k.agent, k.target), (0, 0, 0));
         assert_eq!(k.path, classify::path_hash(""));
     }

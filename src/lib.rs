@@ -29,6 +29,8 @@ pub mod cli;
 #[cfg(feature = "app")]
 pub mod cmd;
 #[cfg(feature = "app")]
+pub mod config;
+#[cfg(feature = "app")]
 pub mod pipeline;
 #[cfg(feature = "app")]
 pub mod source;

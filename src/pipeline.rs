@@ -160,6 +160,19 @@ pub struct ReadOptions {
     pub format: Option<Format>,
     /// Parse on separate threads (true) or inline on the caller's thread.
     pub threaded: bool,
+    /// Trusted proxies: clients are resolved through X-Forwarded-For behind them.
+    pub proxies: crate::ingest::proxy::ClientResolver,
+    /// User path patterns (`--path-pattern`), applied in the parse stage.
+    pub path_patterns: crate::window::paths::PathPatterns,
+}
+
+impl ReadOptions {
+    /// A parse stage configured with these options.
+    pub fn ingest(&self, rules: Arc<RuleSet>) -> Ingest {
+        Ingest::new(rules)
+            .with_proxies(self.proxies.clone())
+            .with_path_patterns(self.path_patterns.clone())
+    }
 }
 
 /// Read every input to its end into `engine`, merged in log-time order. `on_progress` is
@@ -215,7 +228,7 @@ pub fn read_all_paced(
         let inline = InlineFeed {
             reader,
             parser: StreamParser::new(opts.format),
-            ingest: Ingest::new(rules.clone()),
+            ingest: opts.ingest(rules.clone()),
             source: src,
             done: false,
         };

@@ -127,6 +127,9 @@ pub struct Request<'a> {
     pub reason: Option<Cow<'a, str>>,
     /// Edge location / point of presence (CloudFront, Front Door).
     pub edge_location: Option<Cow<'a, str>>,
+    /// X-Forwarded-For as logged (`client, proxy1, proxy2`), when the format records it apart
+    /// from the client address. Resolved against trusted proxies by `ingest::proxy`.
+    pub forwarded_for: Option<Cow<'a, str>>,
 }
 
 impl Request<'_> {
@@ -163,6 +166,7 @@ impl Request<'_> {
             trace_id: o(self.trace_id),
             reason: o(self.reason),
             edge_location: o(self.edge_location),
+            forwarded_for: o(self.forwarded_for),
         }
     }
 

@@ -152,11 +152,8 @@ pub fn run(seed: u64, speed: f64, rules: Arc<RuleSet>, cfg: EngineConfig, publ: 
 }
 
 /// `lbtop demo --headless`: the whole demo scenario at full speed, events as JSON lines.
-pub fn headless(seed: u64, rules: Arc<RuleSet>, window: u64) -> Result<(), super::Failure> {
-    let mut engine = Engine::new(EngineConfig {
-        bucket_secs: window,
-        ..EngineConfig::default()
-    });
+pub fn headless(seed: u64, rules: Arc<RuleSet>, cfg: EngineConfig) -> Result<(), super::Failure> {
+    let mut engine = Engine::new(cfg);
     engine.set_source(0, "demo".into());
     let mut feeder = Feeder::new(rules);
     let t0 = Instant::now();

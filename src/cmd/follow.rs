@@ -7,8 +7,7 @@
 use crate::batch::Batch;
 use crate::detect::security::RuleSet;
 use crate::engine::Engine;
-use crate::ingest::Ingest;
-use crate::parse::{Format, StreamParser};
+use crate::parse::StreamParser;
 use crate::pipeline::Notice;
 use crate::source::{BufferPool, FollowOptions, Follower, Pattern, SourceMsg};
 use std::collections::HashMap;
@@ -37,10 +36,11 @@ impl FollowPipeline {
     /// Start following `patterns`; `from_start` reads what is already there first.
     pub fn start(
         patterns: Vec<Pattern>,
-        format: Option<Format>,
+        opts: &crate::pipeline::ReadOptions,
         rules: Arc<RuleSet>,
         from_start: bool,
     ) -> FollowPipeline {
+        let read = opts.clone();
         let pool = BufferPool::new();
         let (src_tx, src_rx) = sync_channel::<SourceMsg>(16);
         let opts = FollowOptions {
@@ -52,7 +52,7 @@ impl FollowPipeline {
         let (tx, rx) = sync_channel::<Parsed>(8);
         let parse = std::thread::Builder::new()
             .name("parse".into())
-            .spawn(move || parse_loop(src_rx, tx, format, rules))
+            .spawn(move || parse_loop(src_rx, tx, read, rules))
             .expect("spawn parse thread");
         FollowPipeline {
             rx,
@@ -85,10 +85,10 @@ impl Drop for FollowPipeline {
 fn parse_loop(
     rx: Receiver<SourceMsg>,
     tx: SyncSender<Parsed>,
-    format: Option<Format>,
+    read: crate::pipeline::ReadOptions,
     rules: Arc<RuleSet>,
 ) {
-    let mut ingest = Ingest::new(rules);
+    let (format, mut ingest) = (read.format, read.ingest(rules));
     let mut parsers: HashMap<u32, StreamParser> = HashMap::new();
     while let Ok(msg) = rx.recv() {
         let out = match msg {
@@ -187,7 +187,7 @@ pub fn run(
     for w in waiting_for(&patterns) {
         eprintln!("lbtop: {w}");
     }
-    let pipe = FollowPipeline::start(patterns, opts.format, rules, true);
+    let pipe = FollowPipeline::start(patterns, opts, rules, true);
     let mut clock = IdleClock::default();
     loop {
         match pipe.rx.recv_timeout(Duration::from_secs(1)) {

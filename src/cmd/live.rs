@@ -139,8 +139,8 @@ pub enum Kind {
 /// asked to print (block rules).
 pub fn run(kind: Kind, common: &crate::cli::Common, theme: Theme) -> Result<(), Failure> {
     let rules = super::load_rules(common)?;
-    let window = common.window;
-    let format = common.format;
+    let cfg = super::engine_config(common);
+    let opts = super::read_options(common, true);
     // Resolve inputs before touching the terminal, so errors print plainly.
     let inputs = match &kind {
         Kind::Live { paths } => {
@@ -174,20 +174,16 @@ pub fn run(kind: Kind, common: &crate::cli::Common, theme: Theme) -> Result<(), 
         .name("engine".into())
         .spawn(move || {
             let mut publ = Publisher::new(snap_tx, ctl_rx, mode);
-            let cfg = EngineConfig {
-                bucket_secs: window,
-                ..EngineConfig::default()
-            };
             match (kind, inputs) {
                 (Kind::Live { .. }, Input::Follow(patterns, total)) => {
-                    live(patterns, total, format, rules, cfg, &mut publ)
+                    live(patterns, total, &opts, rules, cfg, &mut publ)
                 }
                 (
                     Kind::Replay {
                         speed, from, to, ..
                     },
                     Input::Files(files),
-                ) => replay(&files, format, rules, cfg, speed, from, to, &mut publ),
+                ) => replay(&files, opts, rules, cfg, speed, from, to, &mut publ),
                 (Kind::Demo { seed, speed }, _) => {
                     super::demo::run(seed, speed, rules, cfg, &mut publ)
                 }
@@ -218,7 +214,7 @@ enum Input {
 fn live(
     patterns: Vec<crate::source::Pattern>,
     backfill_bytes: u64,
-    format: Option<crate::parse::Format>,
+    opts: &ReadOptions,
     rules: Arc<RuleSet>,
     mut cfg: EngineConfig,
     publ: &mut Publisher,
@@ -226,7 +222,7 @@ fn live(
     cfg.sources.clear();
     let mut engine = Engine::new(cfg);
     publ.notices.extend(super::follow::waiting_for(&patterns));
-    let pipe = FollowPipeline::start(patterns, format, rules, true);
+    let pipe = FollowPipeline::start(patterns, opts, rules, true);
     let mut clock = IdleClock::default();
     let mut idle_since = Instant::now();
     let mut received: u64 = 0;
@@ -285,7 +281,7 @@ fn live(
 #[allow(clippy::too_many_arguments)]
 fn replay(
     files: &[crate::source::Input],
-    format: Option<crate::parse::Format>,
+    opts: ReadOptions,
     rules: Arc<RuleSet>,
     cfg: EngineConfig,
     speed: f64,
@@ -293,10 +289,6 @@ fn replay(
     to: Option<Micros>,
     publ: &mut Publisher,
 ) {
-    let opts = ReadOptions {
-        format,
-        threaded: true,
-    };
     let mut target: Option<Micros> = from;
     let mut speed = speed;
     let mut paused = false;

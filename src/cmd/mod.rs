@@ -9,8 +9,12 @@ mod report;
 mod scan;
 mod sim;
 
-use crate::cli::{Cli, Command, Common};
+use crate::cli::{Cli, Command, Common, ConfigArgs};
+use crate::config::{ConfigFile, Key, Location};
 use crate::detect::security::RuleSet;
+use crate::engine::EngineConfig;
+use crate::ingest::proxy::ClientResolver;
+use std::ffi::OsString;
 use std::fmt;
 use std::io;
 use std::process::ExitCode;
@@ -51,6 +55,100 @@ pub(crate) fn load_rules(common: &Common) -> Result<Arc<RuleSet>, Failure> {
         .map_err(|e| Failure::msg(format!("{}: {e}", path.display())))
 }
 
+/// The engine settings every command shares: window, path patterns, sensitivity.
+pub(crate) fn engine_config(common: &Common) -> EngineConfig {
+    let mut cfg = EngineConfig {
+        bucket_secs: common.window,
+        path_patterns: crate::window::paths::PathPatterns::new(common.path_pattern.clone()),
+        ..EngineConfig::default()
+    };
+    common.sensitivity.apply(&mut cfg);
+    cfg
+}
+
+/// The parse-stage settings every command shares: format, trusted proxies, path patterns.
+pub(crate) fn read_options(common: &Common, threaded: bool) -> crate::pipeline::ReadOptions {
+    crate::pipeline::ReadOptions {
+        format: common.format,
+        threaded,
+        proxies: ClientResolver::new(common.trusted_proxy.clone()),
+        path_patterns: crate::window::paths::PathPatterns::new(common.path_pattern.clone()),
+    }
+}
+
+/// A command line parsed over the config file's values.
+pub struct Loaded {
+    pub cli: Cli,
+    pub matches: clap::ArgMatches,
+    pub keys: Vec<Key>,
+    pub location: Location,
+    pub config: Option<ConfigFile>,
+}
+
+/// Read the config file named or implied by `args`, install its values as defaults, parse
+/// `args`. Config errors come back as text (file:line: …); clap errors exit as clap does.
+pub fn load(args: &[OsString]) -> Result<Loaded, String> {
+    use clap::{CommandFactory, FromArgMatches};
+    let base = Cli::command();
+    let keys = crate::config::keys(&base);
+    let location = crate::config::locate(args);
+    let config = crate::config::read(&location, &keys)?;
+    let cmd = match &config {
+        Some(c) => crate::config::apply(base, c),
+        None => base,
+    };
+    let matches = cmd.try_get_matches_from(args).unwrap_or_else(|e| e.exit());
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    Ok(Loaded {
+        cli,
+        matches,
+        keys,
+        location,
+        config,
+    })
+}
+
+/// The binary's entry point: config file, command line, run.
+pub fn main() -> ExitCode {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    match load(&args) {
+        Ok(l) => finish(dispatch(&l.cli, Some(&l))),
+        Err(msg) => {
+            for line in msg.lines() {
+                eprintln!("lbtop: {line}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn config_cmd(a: &ConfigArgs, ctx: Option<&Loaded>) -> Result<(), Failure> {
+    let Some(l) = ctx else {
+        return Err(Failure::msg("config: no settings were loaded"));
+    };
+    let text = if a.path {
+        match &l.location {
+            Location::None => {
+                eprintln!("lbtop: no config file (--no-config, or no home directory)");
+                return Ok(());
+            }
+            loc => {
+                let p = loc.path().unwrap_or(std::path::Path::new(""));
+                if l.config.is_none() {
+                    eprintln!("lbtop: {} does not exist; defaults apply", p.display());
+                }
+                format!("{}\n", p.display())
+            }
+        }
+    } else if a.default {
+        crate::config::print::template(&l.keys)
+    } else {
+        crate::config::print::effective(&l.keys, l.config.as_ref(), Some(&l.matches))
+    };
+    use std::io::Write;
+    io::stdout().write_all(text.as_bytes()).map_err(Failure::Io)
+}
+
 fn theme(cli: &Cli) -> Result<crate::tui::Theme, Failure> {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     crate::tui::Theme::load(cli.ui.theme.as_deref(), no_color).map_err(Failure::msg)
@@ -65,18 +163,19 @@ fn log_time(s: &Option<String>, what: &str) -> Result<Option<crate::record::Micr
     }
 }
 
-fn dispatch(cli: &Cli) -> Result<(), Failure> {
+fn dispatch(cli: &Cli, ctx: Option<&Loaded>) -> Result<(), Failure> {
     use std::io::IsTerminal;
     let tty = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
     match &cli.command {
         Some(Command::Scan(a)) => scan::run(a, &cli.common),
         Some(Command::Bench(a)) => bench::run(a),
+        Some(Command::Config(a)) => config_cmd(a, ctx),
         Some(Command::Score(a)) => score(&a.file),
         Some(Command::Sim(a)) => sim::run(a),
         Some(Command::Eval(a)) => eval::run(a),
         Some(Command::Demo(a)) => {
             if a.headless || !tty {
-                demo::headless(a.seed, load_rules(&cli.common)?, cli.common.window)
+                demo::headless(a.seed, load_rules(&cli.common)?, engine_config(&cli.common))
             } else {
                 live::run(
                     live::Kind::Demo {
@@ -146,8 +245,12 @@ fn score(file: &str) -> Result<(), Failure> {
     }
 }
 
+/// Run a parsed command line (no config file involved).
 pub fn run(cli: Cli) -> ExitCode {
-    let res = dispatch(&cli);
+    finish(dispatch(&cli, None))
+}
+
+fn finish(res: Result<(), Failure>) -> ExitCode {
     match res {
         Ok(()) => ExitCode::SUCCESS,
         // A closed pipe (`lbtop scan … | head`) is a normal way to stop.

@@ -4,7 +4,7 @@ use super::{Failure, load_rules};
 use crate::cli::{Common, Output, ScanArgs};
 use crate::engine::{Engine, EngineConfig};
 use crate::event::Event;
-use crate::pipeline::{self, Notice, ReadOptions};
+use crate::pipeline::{self, Notice};
 use crate::source;
 use std::io::{self, BufWriter, Write};
 use std::time::Instant;
@@ -18,11 +18,10 @@ pub fn run(args: &ScanArgs, common: &Common) -> Result<(), Failure> {
     let rules = load_rules(common)?;
     let names: Vec<String> = inputs.iter().map(|i| i.name()).collect();
     let mut engine = Engine::new(EngineConfig {
-        bucket_secs: common.window,
         emit_windows: args.windows,
         sources: names.clone(),
         drilldown: false,
-        ..EngineConfig::default()
+        ..super::engine_config(common)
     });
     let started = Instant::now();
     let stdout = io::stdout();
@@ -48,10 +47,7 @@ pub fn run(args: &ScanArgs, common: &Common) -> Result<(), Failure> {
         true
     };
     let mut notices: Vec<Notice> = Vec::new();
-    let opts = ReadOptions {
-        format: common.format,
-        threaded: common.threads > 1,
-    };
+    let opts = super::read_options(common, common.threads > 1);
     if args.follow {
         super::follow::run(
             &inputs,

@@ -4,6 +4,7 @@
 
 use super::bucket::{Bucket, Seen, Targets};
 use super::distinct::SeenFilter;
+use super::paths::{PathNormalizer, PathPatterns};
 use super::sketch::LatencySketch;
 use super::topk::{ClientKey, ClientRef, TopK, TopKey};
 use super::{TargetStats, WindowStats};
@@ -35,6 +36,8 @@ pub struct AggConfig {
     pub rollups: [Micros; 2],
     /// Closed windows waiting for `drain_closed` beyond this are dropped (and counted).
     pub max_pending: usize,
+    /// User path patterns applied before the built-in normaliser (empty: none).
+    pub path_patterns: PathPatterns,
 }
 
 impl Default for AggConfig {
@@ -51,6 +54,7 @@ impl Default for AggConfig {
             recent_buckets: 6,
             rollups: [60 * MICROS_PER_SEC, 300 * MICROS_PER_SEC],
             max_pending: 100_000,
+            path_patterns: PathPatterns::default(),
         }
     }
 }
@@ -105,7 +109,8 @@ pub struct Aggregator {
     paths: TopK<String>,
     agents: TopK<String>,
     statuses: TopK<u16>,
-    path_buf: String,
+    /// Normalises paths for [`Aggregator::observe`] (user patterns, then the built-in rules).
+    path_buf: PathNormalizer,
     /// Whether `path_buf` holds the last request's normalised path.
     has_path: bool,
     observed: u64,
@@ -144,7 +149,7 @@ impl Aggregator {
             paths: TopK::new(cap),
             agents: TopK::new(cap),
             statuses: TopK::new(cap.min(64)),
-            path_buf: String::with_capacity(128),
+            path_buf: PathNormalizer::new(cfg.path_patterns.clone()),
             has_path: false,
             observed: 0,
             late: 0,

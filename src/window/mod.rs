@@ -62,7 +62,7 @@ pub mod topk;
 
 pub use aggregator::{AggConfig, Aggregator, Resolution};
 pub use clients::{ClientConfig, ClientTable};
-pub use paths::normalize_path;
+pub use paths::{PathNormalizer, normalize_path};
 pub use sketch::LatencySketch;
 pub use topk::{ClientKey, ClientRef, TopK};
 

@@ -185,6 +185,198 @@ fn classify(b: &[u8]) -> Option<&'static str> {
     None
 }
 
+/// User path patterns, `REGEX=>/replacement` (`--path-pattern`), applied to the raw path
+/// before [`normalize_path`], first match wins; `$1`/`${name}` in the replacement insert
+/// captures. Cost: with patterns set, one regex search per request per pattern until one
+/// matches (the normaliser has no cache to hide them behind); none when the list is empty.
+/// The search reuses capture slots and a buffer, so it does not allocate.
+#[derive(Debug, Clone, Default)]
+pub struct PathPatterns {
+    list: std::sync::Arc<[PathPattern]>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PathPattern {
+    re: regex::Regex,
+    replacement: String,
+    source: String,
+}
+
+impl std::str::FromStr for PathPattern {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<PathPattern, String> {
+        let (re, rep) = s
+            .rsplit_once("=>")
+            .ok_or_else(|| format!("`{s}`: expected REGEX=>/replacement"))?;
+        if re.is_empty() {
+            return Err(format!("`{s}`: empty regex"));
+        }
+        let re = regex::Regex::new(re).map_err(|e| {
+            let e = e.to_string();
+            // The regex crate's message spans lines; its last line says what is wrong.
+            format!("`{re}`: {}", e.lines().last().unwrap_or(&e).trim())
+        })?;
+        Ok(PathPattern {
+            re,
+            replacement: rep.to_string(),
+            source: s.to_string(),
+        })
+    }
+}
+
+impl std::fmt::Display for PathPattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.source)
+    }
+}
+
+impl PartialEq for PathPatterns {
+    fn eq(&self, other: &Self) -> bool {
+        self.list.len() == other.list.len()
+            && self
+                .list
+                .iter()
+                .zip(other.list.iter())
+                .all(|(a, b)| a.source == b.source)
+    }
+}
+
+impl PathPatterns {
+    pub fn new(list: Vec<PathPattern>) -> PathPatterns {
+        PathPatterns { list: list.into() }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+}
+
+/// Per-aggregator scratch for [`PathPatterns`]: capture slots and the rewritten path.
+#[derive(Debug, Default)]
+pub struct PathRewriter {
+    locs: Vec<regex::CaptureLocations>,
+    out: String,
+}
+
+impl PathRewriter {
+    /// The path with the first matching pattern applied, or `None` when none matches.
+    pub fn rewrite<'s>(&'s mut self, pats: &PathPatterns, path: &str) -> Option<&'s str> {
+        if self.locs.len() != pats.list.len() {
+            self.locs = pats.list.iter().map(|p| p.re.capture_locations()).collect();
+        }
+        for (p, locs) in pats.list.iter().zip(self.locs.iter_mut()) {
+            // `is_match` runs the fast engines only; capture slots are filled for a match.
+            if !p.re.is_match(path) {
+                continue;
+            }
+            let Some(m) = p.re.captures_read(locs, path) else {
+                continue;
+            };
+            self.out.clear();
+            self.out.push_str(&path[..m.start()]);
+            expand(&p.re, &p.replacement, locs, path, &mut self.out);
+            self.out.push_str(&path[m.end()..]);
+            return Some(&self.out);
+        }
+        None
+    }
+}
+
+/// The whole path normalisation: user [`PathPatterns`] first, then [`normalize_path`], into a
+/// reused buffer. One per thread that normalises (parse stage, or the engine for requests
+/// that come without keys).
+#[derive(Debug, Default)]
+pub struct PathNormalizer {
+    patterns: PathPatterns,
+    rewriter: PathRewriter,
+    buf: String,
+}
+
+impl PathNormalizer {
+    pub fn new(patterns: PathPatterns) -> PathNormalizer {
+        PathNormalizer {
+            patterns,
+            rewriter: PathRewriter::default(),
+            buf: String::with_capacity(128),
+        }
+    }
+
+    /// Normalise `path`; the result is [`as_str`](Self::as_str) until the next call.
+    pub fn normalize(&mut self, path: &str) -> &str {
+        let p = if self.patterns.is_empty() {
+            path
+        } else {
+            self.rewriter.rewrite(&self.patterns, path).unwrap_or(path)
+        };
+        normalize_path(p, &mut self.buf);
+        &self.buf
+    }
+
+    /// The last normalised path (empty after [`clear`](Self::clear)).
+    pub fn as_str(&self) -> &str {
+        &self.buf
+    }
+
+    pub fn clear(&mut self) {
+        self.buf.clear();
+    }
+
+    /// Cut the last normalised path to its first `len` bytes (a char boundary).
+    pub fn truncate(&mut self, len: usize) {
+        self.buf.truncate(len);
+    }
+
+    pub fn capacity(&self) -> usize {
+        self.buf.capacity()
+    }
+}
+
+/// `$1`, `${1}`, `${name}` and `$$` in `rep`, without `Captures` (which would allocate).
+fn expand(
+    re: &regex::Regex,
+    rep: &str,
+    locs: &regex::CaptureLocations,
+    hay: &str,
+    out: &mut String,
+) {
+    let mut rest = rep;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        if let Some(a) = after.strip_prefix('$') {
+            out.push('$');
+            rest = a;
+            continue;
+        }
+        let (name, next) = if let Some(b) = after.strip_prefix('{') {
+            match b.find('}') {
+                Some(e) => (&b[..e], &b[e + 1..]),
+                None => ("", after),
+            }
+        } else {
+            let e = after
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(after.len());
+            (&after[..e], &after[e..])
+        };
+        if name.is_empty() {
+            out.push('$');
+            rest = after;
+            continue;
+        }
+        let group = match name.parse::<usize>() {
+            Ok(n) => Some(n),
+            Err(_) => re.capture_names().position(|n| n == Some(name)),
+        };
+        if let Some((s, e)) = group.and_then(|g| locs.get(g)) {
+            out.push_str(&hay[s..e]);
+        }
+        rest = next;
+    }
+    out.push_str(rest);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,6 +407,46 @@ mod tests {
         assert_eq!(n("/blog/my-first-post"), "/blog/my-first-post");
         assert_eq!(n("/index.html"), "/index.html");
         assert_eq!(n("/cafe"), "/cafe", "short hex-looking words stay");
+    }
+
+    fn rewrite(pats: &[&str], path: &str) -> String {
+        let pats = PathPatterns::new(pats.iter().map(|p| p.parse().unwrap()).collect());
+        let mut rw = PathRewriter::default();
+        let mut out = String::new();
+        match rw.rewrite(&pats, path) {
+            Some(p) => normalize_path(p, &mut out),
+            None => normalize_path(path, &mut out),
+        }
+        out
+    }
+
+    #[test]
+    fn user_patterns_come_first() {
+        let pats = [r"^/u/[^/]+=>/u/:user", r"^/shop/([a-z]{2})/=>/shop/:cc-$1/"];
+        assert_eq!(rewrite(&pats, "/u/jane/orders/77"), "/u/:user/orders/:id");
+        assert_eq!(rewrite(&pats, "/shop/de/cart"), "/shop/:cc-de/cart");
+        assert_eq!(
+            rewrite(&pats, "/other/42"),
+            "/other/:id",
+            "no match: built-in only"
+        );
+        // First match wins; named groups and `$$`.
+        let pats = [r"^/a/(?P<x>\w+)=>/A/${x}$$", r"^/a=>/never"];
+        assert_eq!(rewrite(&pats, "/a/b"), "/A/b$");
+        assert_eq!(rewrite(&[r"x=>$9"], "/x"), "/", "missing group: empty");
+        assert_eq!(rewrite(&[r"x=>${oops"], "/x"), "/${oops");
+    }
+
+    #[test]
+    fn pattern_syntax_errors() {
+        let e = "no-arrow".parse::<PathPattern>().unwrap_err();
+        assert!(e.contains("REGEX=>/replacement"), "{e}");
+        let e = "([=>/x".parse::<PathPattern>().unwrap_err();
+        assert!(e.starts_with("`([`:"), "{e}");
+        assert!("=>/x".parse::<PathPattern>().is_err());
+        let p: PathPattern = "^/a=>b=>/c".parse().unwrap();
+        assert_eq!(p.re.as_str(), "^/a=>b", "the last `=>` splits");
+        assert_eq!(p.to_string(), "^/a=>b=>/c");
     }
 
     #[test]

@@ -165,7 +165,7 @@ pub struct ClientDetector {
     flood_threshold: f64,
     scratch: Vec<f32>,
     /// Path buffer for [`Keys::compute`] when a request comes without keys.
-    norm: String,
+    norm: crate::window::PathNormalizer,
     findings: Vec<Finding>,
 }
 
@@ -195,7 +195,7 @@ impl ClientDetector {
             pop_p99: None,
             flood_threshold: cfg.flood_min_per_window,
             scratch: Vec::new(),
-            norm: String::new(),
+            norm: Default::default(),
             findings: Vec::new(),
             cfg,
         }

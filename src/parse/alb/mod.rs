@@ -188,6 +188,7 @@ pub fn parse(line: &str) -> Parsed<'_> {
         trace_id: dash_cow(f.raw(Field::TraceId)),
         reason: reason.map(Cow::Borrowed),
         edge_location: None,
+        forwarded_for: None,
     })
 }
 

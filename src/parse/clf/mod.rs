@@ -184,6 +184,12 @@ fn head<'a>(h: &'a str, r: &mut Request<'a>) -> Result<(), Reject> {
     Ok(())
 }
 
+/// An X-Forwarded-For value: its first entry is an address (`ip` or `ip:port`).
+fn looks_like_xff(v: &str) -> bool {
+    let first = first_of_list(v);
+    lex::ip(first).is_some() || lex::ip(lex::split_host_port(first).0).is_some()
+}
+
 #[inline]
 fn first_of_list(s: &str) -> &str {
     let s = s.trim_start_matches(' ');
@@ -228,7 +234,9 @@ fn tail<'a>(line: &'a str, mut p: usize, r: &mut Request<'a>) {
             match quoted {
                 0 => r.referrer = lex::dash_cow(val),
                 1 => r.user_agent = lex::dash_cow(val),
-                _ => {} // a quoted X-Forwarded-For or other header
+                // nginx `"$http_x_forwarded_for"`: kept when it starts with an address.
+                2 if looks_like_xff(val) => r.forwarded_for = Some(Cow::Borrowed(val)),
+                _ => {} // another header
             }
             quoted = quoted.saturating_add(1);
             p = next;
@@ -238,10 +246,16 @@ fn tail<'a>(line: &'a str, mut p: usize, r: &mut Request<'a>) {
         if let Some(eq) = memchr(b'=', tok.as_bytes()) {
             // key="value with spaces": skip the whole quoted value.
             if tok.as_bytes().get(eq + 1) == Some(&b'"') {
-                p = match quote_end(b, p + eq + 2) {
-                    Some(e) => e + 1,
-                    None => b.len(),
+                let (v0, end) = match quote_end(b, p + eq + 2) {
+                    Some(e) => (p + eq + 2, e),
+                    None => (p + eq + 2, b.len()),
                 };
+                if tok[..eq].eq_ignore_ascii_case("x-forwarded-for")
+                    && looks_like_xff(&line[v0..end])
+                {
+                    r.forwarded_for = Some(Cow::Borrowed(&line[v0..end]));
+                }
+                p = (end + 1).min(b.len());
                 continue;
             }
             p = next;

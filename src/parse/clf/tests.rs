@@ -490,3 +490,35 @@ fn never_copies_strings() {
         }
     }
 }
+
+#[test]
+fn forwarded_for_from_trailing_fields() {
+    let xff = |line: &str| parse(line).unwrap().forwarded_for.map(|c| c.into_owned());
+    let base = r#"10.0.0.2 - - [22/Nov/2026:02:10:14 +0000] "GET / HTTP/1.1" 200 5 "-" "ua""#;
+    assert_eq!(
+        xff(&format!(r#"{base} "198.51.100.200, 10.0.0.9" 0.010 0.009"#)).as_deref(),
+        Some("198.51.100.200, 10.0.0.9")
+    );
+    // The timing extras still parse after it.
+    let line = format!(r#"{base} "198.51.100.200" 0.250 0.248"#);
+    let r = parse(&line).unwrap();
+    assert_eq!(r.total_time_us, Some(250_000));
+    assert_eq!(r.backend_time_us, Some(248_000));
+    assert_eq!(
+        xff(&format!(r#"{base} X-Forwarded-For="192.0.2.1, 10.0.0.1""#)).as_deref(),
+        Some("192.0.2.1, 10.0.0.1")
+    );
+    assert_eq!(
+        xff(&format!(r#"{base} "[2001:db8::7]:443, 10.0.0.1""#)).as_deref(),
+        Some("[2001:db8::7]:443, 10.0.0.1")
+    );
+    // `-`, another header, or nothing: no XFF.
+    assert_eq!(xff(&format!(r#"{base} "-""#)), None);
+    assert_eq!(xff(&format!(r#"{base} "session=abc""#)), None);
+    assert_eq!(xff(base), None);
+    // Cut off inside the value: what is there is kept, nothing panics.
+    assert_eq!(
+        xff(&format!(r#"{base} X-Forwarded-For="192.0.2.1, 10.0"#)).as_deref(),
+        Some("192.0.2.1, 10.0")
+    );
+}

@@ -251,6 +251,7 @@ impl Parser {
             trace_id: dash_cow(get(Col::RequestId)),
             reason: reason.map(Cow::Borrowed),
             edge_location: dash_cow(get(Col::EdgeLocation)),
+            forwarded_for: None,
         })
     }
 }

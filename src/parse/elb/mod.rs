@@ -112,5 +112,6 @@ pub fn parse(line: &str) -> Parsed<'_> {
         trace_id: None,
         reason: None,
         edge_location: None,
+        forwarded_for: None,
     })
 }
