@@ -33,7 +33,12 @@ impl Tmux {
                 "t",
             ])
             .args(["-x", &cols.to_string(), "-y", &rows.to_string()])
-            .args(["env", "TERM=xterm-256color", "sh", "-c", &full])
+            .args(["env", "TERM=xterm-256color"])
+            .arg(format!(
+                "XDG_CONFIG_HOME={}",
+                crate::util::empty_config_home().display()
+            ))
+            .args(["sh", "-c", &full])
             .status()
             .expect("tmux")
             .success();

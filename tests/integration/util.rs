@@ -9,8 +9,21 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// A config home with no lbtop config in it, so the developer's own
+/// `~/.config/lbtop/config.toml` never changes what a test sees.
+pub fn empty_config_home() -> PathBuf {
+    repo().join("target").join("test-empty-config-home")
+}
+
+/// The binary, isolated from the user's config file.
+pub fn command() -> Command {
+    let mut c = Command::new(bin());
+    c.env("XDG_CONFIG_HOME", empty_config_home());
+    c
+}
+
 pub fn lbtop(args: &[&str]) -> Output {
-    Command::new(bin())
+    command()
         .args(args)
         .stdin(Stdio::null())
         .output()
@@ -19,7 +32,7 @@ pub fn lbtop(args: &[&str]) -> Output {
 
 pub fn lbtop_stdin(args: &[&str], input: &[u8]) -> Output {
     use std::io::Write;
-    let mut child = Command::new(bin())
+    let mut child = command()
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
