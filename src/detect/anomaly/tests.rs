@@ -81,6 +81,7 @@ pub(super) fn windows(sim: Simulator, ws: u64) -> Vec<WindowStats> {
             status_404: a.s404,
             status_5xx_by_code: a.codes,
             late: 0,
+            ..WindowStats::default()
         });
     };
     for SimRequest { req: r, .. } in sim {
