@@ -31,6 +31,9 @@ pub struct EngineConfig {
     pub drilldown: bool,
     /// Run the detectors (off only to measure what they cost).
     pub detect: bool,
+    /// Keep each closed window's full stats for [`Engine::drain_window_stats`] (exporters
+    /// that need more than the `window` event: per-target counts, latency histogram).
+    pub window_stats: bool,
 }
 
 impl Default for EngineConfig {
@@ -43,6 +46,7 @@ impl Default for EngineConfig {
             sources: Vec::new(),
             drilldown: true,
             detect: true,
+            window_stats: false,
         }
     }
 }
@@ -86,6 +90,7 @@ pub struct Engine {
     counters: Counters,
     last_rejected: Option<(String, String)>,
     events: Vec<Event>,
+    window_stats: Vec<WindowStats>,
     client_events: Vec<ClientEvent>,
     /// Newest first; an ongoing episode is updated in place.
     anomalies: VecDeque<AnomalyEvent>,
@@ -125,6 +130,7 @@ impl Engine {
             counters: Counters::default(),
             last_rejected: None,
             events: Vec::new(),
+            window_stats: Vec::new(),
             client_events: Vec::new(),
             anomalies: VecDeque::new(),
             security: VecDeque::new(),
@@ -256,6 +262,11 @@ impl Engine {
         self.events.drain(..)
     }
 
+    /// Closed windows' full stats since the last call (only with `window_stats` on).
+    pub fn drain_window_stats(&mut self) -> std::vec::Drain<'_, WindowStats> {
+        self.window_stats.drain(..)
+    }
+
     fn security_hits(&mut self, r: &Request<'_>, source: u32, line: u64, hits: &[Hit]) {
         let client = r.client_display().into_owned();
         let request = r.request_line();
@@ -311,6 +322,9 @@ impl Engine {
     fn close_windows(&mut self) {
         let closed: Vec<WindowStats> = self.agg.drain_closed().collect();
         for w in closed {
+            if self.cfg.window_stats {
+                self.window_stats.push(w.clone());
+            }
             if self.cfg.emit_windows {
                 self.event_counts[0] += 1;
                 self.events.push(Event::Window(w.event.clone()));

@@ -69,7 +69,7 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
     use std::io::IsTerminal;
     let tty = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
     match &cli.command {
-        Some(Command::Scan(a)) => scan::run(a, &cli.common),
+        Some(Command::Scan(a)) => scan::run(a, &cli.common, &cli.hooks),
         Some(Command::Bench(a)) => bench::run(a),
         Some(Command::Score(a)) => score(&a.file),
         Some(Command::Sim(a)) => sim::run(a),
@@ -84,6 +84,7 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
                         speed: a.speed,
                     },
                     &cli.common,
+                    &cli.hooks,
                     theme(cli)?,
                 )
             }
@@ -95,7 +96,7 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
                 from: log_time(&a.from, "from")?,
                 to: log_time(&a.to, "to")?,
             };
-            live::run(kind, &cli.common, theme(cli)?)
+            live::run(kind, &cli.common, &cli.hooks, theme(cli)?)
         }
         None if cli.paths.is_empty() => {
             use clap::CommandFactory;
@@ -110,13 +111,14 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
                 windows: false,
                 output: crate::cli::Output::Json,
             };
-            scan::run(&args, &cli.common)
+            scan::run(&args, &cli.common, &cli.hooks)
         }
         None => live::run(
             live::Kind::Live {
                 paths: cli.paths.clone(),
             },
             &cli.common,
+            &cli.hooks,
             theme(cli)?,
         ),
     }
