@@ -65,8 +65,13 @@ pub struct HookOpts {
     #[arg(long, global = true, value_name = "CMD")]
     pub alert_exec: Option<String>,
     /// Which findings alert (comma-separated): anomaly, client, security.
-    #[arg(long, global = true, value_enum, value_delimiter = ',',
-          default_value = "anomaly,client,security")]
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "anomaly,client,security"
+    )]
     pub alert_on: Vec<AlertOn>,
     /// Security hits below this severity never alert: low, medium, high, critical.
     #[arg(long, global = true, value_enum, default_value_t = MinSeverity::Medium)]

@@ -102,7 +102,11 @@ impl Hooks {
             m.window(&w);
             any = true;
         }
-        if !any && self.counters_at.is_some_and(|t| t.elapsed() < COUNTERS_EVERY) {
+        if !any
+            && self
+                .counters_at
+                .is_some_and(|t| t.elapsed() < COUNTERS_EVERY)
+        {
             return;
         }
         self.counters_at = Some(Instant::now());

@@ -122,3 +122,54 @@ impl Drop for Alerter {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{Behavior, ClientEvent, LogTime};
+
+    fn client(i: u32) -> Event {
+        Event::Client(ClientEvent {
+            time: LogTime(i64::from(i)),
+            client_ip: format!("10.0.0.{i}"),
+            behavior: Behavior::Flood,
+            summary: "flood".into(),
+            requests: 100,
+            path: None,
+            clients: None,
+        })
+    }
+
+    #[test]
+    fn a_full_queue_drops_and_counts_without_waiting() {
+        let cfg = SenderConfig {
+            queue: 1,
+            exec_timeout: Duration::from_secs(5),
+            grace: Duration::from_millis(100),
+            ..SenderConfig::default()
+        };
+        let mut a = Alerter::start(
+            vec![Sink::Exec("sleep 1".into())],
+            PolicyConfig::default(),
+            cfg,
+        );
+        let t = Instant::now();
+        for i in 0..20 {
+            a.offer(&client(i));
+        }
+        assert!(
+            t.elapsed() < Duration::from_millis(200),
+            "{:?}",
+            t.elapsed()
+        );
+        let c = a.finish();
+        // One with the sender, at most one queued: the rest were dropped at once.
+        assert!(c.dropped >= 18, "{c:?}");
+        assert_eq!(c.sent + c.failed + c.dropped, 20, "{c:?}");
+        assert!(
+            t.elapsed() < Duration::from_secs(4),
+            "shutdown is bounded: {:?}",
+            t.elapsed()
+        );
+    }
+}

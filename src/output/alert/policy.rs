@@ -95,7 +95,8 @@ impl Policy {
                 let interval = self.cfg.interval;
                 if let Some(s) = self.episodes.get_mut(&a.episode) {
                     s.last_seen = s.last_seen.max(t);
-                    let worse = a.score > s.score + 0.02 || (a.kind != s.kind && a.score >= s.score);
+                    let worse =
+                        a.score > s.score + 0.02 || (a.kind != s.kind && a.score >= s.score);
                     if t - s.at < interval || !worse {
                         return None;
                     }
@@ -349,7 +350,9 @@ mod tests {
             clients: None,
         });
         assert!(p.consider(&c).is_none());
-        let a = policy().consider(&c).expect("client events alert by default");
+        let a = policy()
+            .consider(&c)
+            .expect("client events alert by default");
         assert_eq!(a.kind, AlertKind::New);
         assert!(a.text.contains("10.0.0.9 flood"), "{}", a.text);
     }

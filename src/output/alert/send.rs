@@ -327,8 +327,7 @@ mod tests {
         assert_eq!(s["text"], "&lt;!channel&gt; &amp; @everyone");
         assert_eq!(s["blocks"][0]["text"]["type"], "mrkdwn");
         let long = alert(&"é".repeat(3000));
-        let d: serde_json::Value =
-            serde_json::from_str(&payload(Payload::Discord, &long)).unwrap();
+        let d: serde_json::Value = serde_json::from_str(&payload(Payload::Discord, &long)).unwrap();
         assert_eq!(d["content"].as_str().unwrap().chars().count(), 2000);
         assert_eq!(d["allowed_mentions"]["parse"], serde_json::json!([]));
         let j: serde_json::Value = serde_json::from_str(&payload(Payload::Json, &a)).unwrap();

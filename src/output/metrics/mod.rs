@@ -368,7 +368,11 @@ fn encode(r: &Registry) -> String {
             "counter",
             "Alert deliveries by result: sent, failed after retries, dropped (queue full).",
             "result",
-            [("sent", a.sent), ("failed", a.failed), ("dropped", a.dropped)],
+            [
+                ("sent", a.sent),
+                ("failed", a.failed),
+                ("dropped", a.dropped),
+            ],
         );
     }
     o.0
@@ -414,7 +418,11 @@ mod tests {
             errors_5xx: 1,
             ..Default::default()
         };
-        m.window(&window(0, lat, vec![t("10.0.0.1:80", 6), t("a\"b\\c\nd", 4)]));
+        m.window(&window(
+            0,
+            lat,
+            vec![t("10.0.0.1:80", 6), t("a\"b\\c\nd", 4)],
+        ));
         m.window(&window(10, lat, vec![t("10.0.0.1:80", 6)]));
         let text = m.render();
         assert_eq!(
@@ -426,10 +434,22 @@ mod tests {
             "lbtop_5xx_total{origin=\"lb\"} 2"
         );
         let b = "lbtop_request_duration_seconds_bucket";
-        assert_eq!(line(&text, &format!("{b}{{le=\"0.005\"}}")), format!("{b}{{le=\"0.005\"}} 4"));
-        assert_eq!(line(&text, &format!("{b}{{le=\"0.05\"}}")), format!("{b}{{le=\"0.05\"}} 14"));
-        assert_eq!(line(&text, &format!("{b}{{le=\"30\"}}")), format!("{b}{{le=\"30\"}} 14"));
-        assert_eq!(line(&text, &format!("{b}{{le=\"+Inf\"}}")), format!("{b}{{le=\"+Inf\"}} 16"));
+        assert_eq!(
+            line(&text, &format!("{b}{{le=\"0.005\"}}")),
+            format!("{b}{{le=\"0.005\"}} 4")
+        );
+        assert_eq!(
+            line(&text, &format!("{b}{{le=\"0.05\"}}")),
+            format!("{b}{{le=\"0.05\"}} 14")
+        );
+        assert_eq!(
+            line(&text, &format!("{b}{{le=\"30\"}}")),
+            format!("{b}{{le=\"30\"}} 14")
+        );
+        assert_eq!(
+            line(&text, &format!("{b}{{le=\"+Inf\"}}")),
+            format!("{b}{{le=\"+Inf\"}} 16")
+        );
         assert_eq!(
             line(&text, "lbtop_request_duration_seconds_count"),
             "lbtop_request_duration_seconds_count 16"

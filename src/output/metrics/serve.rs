@@ -43,7 +43,12 @@ fn answer(mut s: TcpStream, metrics: &Metrics) -> io::Result<()> {
         }
         buf.extend_from_slice(&chunk[..n]);
         if buf.len() > MAX_REQUEST {
-            return respond(&mut s, "431 Request Header Fields Too Large", "text/plain", b"");
+            return respond(
+                &mut s,
+                "431 Request Header Fields Too Large",
+                "text/plain",
+                b"",
+            );
         }
     }
     let head = String::from_utf8_lossy(&buf);
@@ -55,9 +60,19 @@ fn answer(mut s: TcpStream, metrics: &Metrics) -> io::Result<()> {
             let body = metrics.render();
             respond(&mut s, "200 OK", CONTENT_TYPE, body.as_bytes())
         }
-        ("GET", _) => respond(&mut s, "404 Not Found", "text/plain", b"not found; try /metrics\n"),
+        ("GET", _) => respond(
+            &mut s,
+            "404 Not Found",
+            "text/plain",
+            b"not found; try /metrics\n",
+        ),
         ("", _) => Ok(()),
-        _ => respond(&mut s, "405 Method Not Allowed", "text/plain", b"only GET\n"),
+        _ => respond(
+            &mut s,
+            "405 Method Not Allowed",
+            "text/plain",
+            b"only GET\n",
+        ),
     }
 }
 
