@@ -428,3 +428,26 @@ fn metrics_endpoint_serves_the_exposition_format() {
         String::from_utf8_lossy(&res.stderr)
     );
 }
+
+#[test]
+fn bad_hook_options_fail_clearly_before_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = one_hit_log(dir.path());
+    let log = log.to_str().unwrap();
+    let out = lbtop(&["scan", "--alert-webhook", "ftp://example.com/x", log]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--alert-webhook ftp://example.com/x: not an http(s) URL"));
+    assert!(out.stdout.is_empty(), "nothing was read");
+    let out = lbtop(&["scan", "--metrics-listen", "not-an-address", log]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--metrics-listen not-an-address:"),
+        "{}",
+        stderr(&out)
+    );
+    // Taken already: a port this test holds.
+    let held = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = held.local_addr().unwrap().to_string();
+    let out = lbtop(&["scan", "--metrics-listen", &addr, log]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}

@@ -336,6 +336,86 @@ mod tests {
         assert_eq!(j["event"]["client_ip"], "10.0.0.1");
     }
 
+    /// Answers each connection with the next canned response; returns the address and a
+    /// counter of requests seen.
+    fn canned(
+        responses: Vec<&'static str>,
+    ) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+        use std::io::Read;
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = format!("http://{}/h", l.local_addr().unwrap());
+        let n = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let seen = n.clone();
+        std::thread::spawn(move || {
+            for (conn, resp) in l.incoming().zip(responses) {
+                let Ok(mut s) = conn else { continue };
+                let mut buf = [0u8; 4096];
+                let mut got = Vec::new();
+                // Headers and the small body arrive together or in a few reads.
+                while !got.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match s.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(k) => got.extend_from_slice(&buf[..k]),
+                    }
+                }
+                seen.fetch_add(1, Ordering::SeqCst);
+                let _ = s.write_all(resp.as_bytes());
+            }
+        });
+        (addr, n)
+    }
+
+    fn agent() -> ureq::Agent {
+        ureq::Agent::config_builder()
+            .timeout_global(Some(Duration::from_secs(5)))
+            .http_status_as_error(false)
+            .build()
+            .into()
+    }
+
+    #[test]
+    fn retry_after_is_honoured_when_small_and_gives_up_when_long() {
+        let cfg = SenderConfig {
+            backoff: Duration::from_millis(10),
+            max_retry_after: Duration::from_secs(2),
+            ..SenderConfig::default()
+        };
+        let no_deadline = Mutex::new(None);
+        let r429 = |after: &str| -> &'static str {
+            Box::leak(
+                format!("HTTP/1.1 429 Too Many\r\nRetry-After: {after}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                    .into_boxed_str(),
+            )
+        };
+        let ok = "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n";
+        let (url, n) = canned(vec![r429("1"), ok]);
+        let t = Instant::now();
+        assert!(post(&agent(), &url, "{}", &cfg, &no_deadline));
+        assert_eq!(n.load(Ordering::SeqCst), 2);
+        assert!(
+            t.elapsed() >= Duration::from_millis(900),
+            "waited as told: {:?}",
+            t.elapsed()
+        );
+
+        let (url, n) = canned(vec![r429("3600"), ok]);
+        assert!(!post(&agent(), &url, "{}", &cfg, &no_deadline));
+        assert_eq!(
+            n.load(Ordering::SeqCst),
+            1,
+            "an hour is too long to hold the queue"
+        );
+
+        // Past the shutdown deadline a retry is not attempted.
+        let (url, n) = canned(vec![
+            "HTTP/1.1 503 X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            ok,
+        ]);
+        let past = Mutex::new(Some(Instant::now()));
+        assert!(!post(&agent(), &url, "{}", &cfg, &past));
+        assert_eq!(n.load(Ordering::SeqCst), 1);
+    }
+
     #[test]
     fn exec_is_killed_after_its_timeout() {
         let cfg = SenderConfig {
