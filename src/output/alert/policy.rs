@@ -162,7 +162,6 @@ impl Policy {
     fn security(&mut self, s: &SecurityEvent, ev: &Event) -> Option<Alert> {
         let t = s.time.0;
         let interval = self.cfg.interval;
-        // Look up without allocating a key for the common case: a known pair.
         let key = (s.client_ip.clone(), s.category);
         if let Some(h) = self.hits.get_mut(&key) {
             h.pending += 1;
