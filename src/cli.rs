@@ -29,6 +29,8 @@ pub struct Cli {
     /// Ignore the config file.
     #[arg(long, global = true, conflicts_with = "config")]
     pub no_config: bool,
+    #[command(flatten)]
+    pub hooks: HookOpts,
 }
 
 #[derive(Debug, Args, Clone, Default)]
@@ -66,6 +68,64 @@ pub struct UiOpts {
     /// Theme: default, light, high-contrast, or a path to a TOML theme file.
     #[arg(long, global = true, value_name = "NAME|PATH")]
     pub theme: Option<String>,
+}
+
+/// Where findings go besides the screen or stdout: alert sinks and a Prometheus endpoint.
+#[derive(Debug, Args, Clone, Default)]
+pub struct HookOpts {
+    /// POST alerts to this URL (repeatable). Slack and Discord webhooks get their own payload.
+    #[arg(long, global = true, value_name = "URL")]
+    pub alert_webhook: Vec<String>,
+    /// Webhook payload: auto (by host: hooks.slack.com, discord.com), slack, discord, json.
+    #[arg(long, global = true, value_enum, default_value_t = AlertFormat::Auto)]
+    pub alert_format: AlertFormat,
+    /// Run this shell command per alert (`sh -c`), the alert as one JSON line on stdin.
+    #[arg(long, global = true, value_name = "CMD")]
+    pub alert_exec: Option<String>,
+    /// Which findings alert (comma-separated): anomaly, client, security.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "anomaly,client,security"
+    )]
+    pub alert_on: Vec<AlertOn>,
+    /// Security hits below this severity never alert: low, medium, high, critical.
+    #[arg(long, global = true, value_enum, default_value_t = MinSeverity::Medium)]
+    pub alert_min_severity: MinSeverity,
+    /// Log-time seconds between updates of one anomaly episode, and between alerts for one
+    /// (client, security category).
+    #[arg(long, global = true, default_value_t = 300, value_name = "SECS")]
+    pub alert_interval: u64,
+    /// Serve Prometheus metrics on http://ADDR/metrics (e.g. 127.0.0.1:9464; port 0 picks one).
+    #[arg(long, global = true, value_name = "ADDR")]
+    pub metrics_listen: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum AlertFormat {
+    #[default]
+    Auto,
+    Slack,
+    Discord,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AlertOn {
+    Anomaly,
+    Client,
+    Security,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum, Default)]
+pub enum MinSeverity {
+    Low,
+    #[default]
+    Medium,
+    High,
+    Critical,
 }
 
 #[derive(Debug, Subcommand)]

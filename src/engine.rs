@@ -34,6 +34,9 @@ pub struct EngineConfig {
     pub detect: bool,
     /// User path patterns for the top-paths tables (`--path-pattern`).
     pub path_patterns: crate::window::paths::PathPatterns,
+    /// Keep each closed window's full stats for [`Engine::drain_window_stats`] (exporters
+    /// that need more than the `window` event: per-target counts, latency histogram).
+    pub window_stats: bool,
 }
 
 impl Default for EngineConfig {
@@ -47,6 +50,7 @@ impl Default for EngineConfig {
             drilldown: true,
             detect: true,
             path_patterns: Default::default(),
+            window_stats: false,
         }
     }
 }
@@ -90,6 +94,7 @@ pub struct Engine {
     counters: Counters,
     last_rejected: Option<(String, String)>,
     events: Vec<Event>,
+    window_stats: Vec<WindowStats>,
     client_events: Vec<ClientEvent>,
     /// Newest first; an ongoing episode is updated in place.
     anomalies: VecDeque<AnomalyEvent>,
@@ -138,6 +143,7 @@ impl Engine {
             counters: Counters::default(),
             last_rejected: None,
             events: Vec::new(),
+            window_stats: Vec::new(),
             client_events: Vec::new(),
             anomalies: VecDeque::new(),
             security: VecDeque::new(),
@@ -300,6 +306,11 @@ impl Engine {
         self.events.drain(..)
     }
 
+    /// Closed windows' full stats since the last call (only with `window_stats` on).
+    pub fn drain_window_stats(&mut self) -> std::vec::Drain<'_, WindowStats> {
+        self.window_stats.drain(..)
+    }
+
     fn security_hits(&mut self, r: &Request<'_>, source: u32, line: u64, hits: &[Hit]) {
         let client = r.client_display().into_owned();
         let request = r.request_line();
@@ -355,6 +366,9 @@ impl Engine {
     fn close_windows(&mut self) {
         let closed: Vec<WindowStats> = self.agg.drain_closed().collect();
         for w in closed {
+            if self.cfg.window_stats {
+                self.window_stats.push(w.clone());
+            }
             if self.cfg.emit_windows {
                 self.event_counts[0] += 1;
                 self.events.push(Event::Window(w.event.clone()));

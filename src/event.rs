@@ -247,6 +247,18 @@ pub struct SummaryEvent {
     /// Peak resident memory of the process (Linux `VmHWM`), when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub peak_rss_bytes: Option<u64>,
+    /// Alert deliveries, when alert hooks were configured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alerts: Option<AlertCounts>,
+}
+
+/// What became of the alerts (per sink delivery): delivered, given up on after retries, or
+/// dropped because the queue was full (alerting never slows ingestion).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+pub struct AlertCounts {
+    pub sent: u64,
+    pub failed: u64,
+    pub dropped: u64,
 }
 
 #[cfg(test)]

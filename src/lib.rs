@@ -31,6 +31,8 @@ pub mod cmd;
 #[cfg(feature = "app")]
 pub mod config;
 #[cfg(feature = "app")]
+pub mod output;
+#[cfg(feature = "app")]
 pub mod pipeline;
 #[cfg(feature = "app")]
 pub mod source;

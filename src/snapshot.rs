@@ -169,4 +169,6 @@ pub struct Snapshot {
     /// One-line notices for the operator (missing file, permission denied, rotated, …).
     pub notices: Vec<String>,
     pub finished: bool,
+    /// Alert deliveries so far, when alert hooks are configured.
+    pub alerts: Option<crate::event::AlertCounts>,
 }

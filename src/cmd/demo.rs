@@ -134,7 +134,7 @@ pub fn run(seed: u64, speed: f64, rules: Arc<RuleSet>, cfg: EngineConfig, publ: 
                 }
             }
             let _ = feeder.feed(&mut engine, &sr.req);
-            engine.drain_events().for_each(drop);
+            publ.take_events(&mut engine);
             publ.touch();
             publ.maybe_publish(&engine, |s| {
                 if paused {

@@ -10,6 +10,7 @@ use super::follow::{FollowPipeline, IdleClock, Parsed};
 use crate::detect::security::RuleSet;
 use crate::engine::{Engine, EngineConfig};
 use crate::event::Event;
+use crate::output::hooks::Hooks;
 use crate::pipeline::{self, ReadOptions};
 use crate::record::{MICROS_PER_SEC, Micros};
 use crate::snapshot::{Mode, Snapshot, ViewSpec};
@@ -32,6 +33,8 @@ pub(crate) struct Publisher {
     pub mode: Mode,
     pub quit: bool,
     pub notices: Vec<String>,
+    /// Alert sinks and metrics, fed with every drained event.
+    pub hooks: Option<Hooks>,
 }
 
 /// Lines per wall second, smoothed.
@@ -75,7 +78,24 @@ impl Publisher {
             mode,
             quit: false,
             notices: Vec::new(),
+            hooks: None,
         }
+    }
+
+    /// Drain the engine's events into the hooks (the screen reads the engine's state, not
+    /// the events). Says whether an anomaly was among them.
+    pub fn take_events(&mut self, engine: &mut Engine) -> bool {
+        if let Some(h) = self.hooks.as_mut() {
+            h.engine(engine);
+        }
+        let mut anomaly = false;
+        for ev in engine.drain_events() {
+            anomaly |= matches!(ev, Event::Anomaly(_));
+            if let Some(h) = self.hooks.as_mut() {
+                h.event(&ev);
+            }
+        }
+        anomaly
     }
 
     /// Controls that are not about the view; the caller handles them (pacing, seeking).
@@ -112,6 +132,7 @@ impl Publisher {
         s.mode = self.mode;
         s.lines_per_sec = self.rate.update(s.lines);
         s.notices = self.notices.iter().rev().take(5).cloned().collect();
+        s.alerts = self.hooks.as_ref().and_then(Hooks::alert_counts);
         extra(&mut s);
         let _ = self.tx.send(Arc::new(s));
         self.last = Some(Instant::now());
@@ -137,7 +158,12 @@ pub enum Kind {
 
 /// Start the engine thread for `kind`, run the TUI until the user quits, print what the UI
 /// asked to print (block rules).
-pub fn run(kind: Kind, common: &crate::cli::Common, theme: Theme) -> Result<(), Failure> {
+pub fn run(
+    kind: Kind,
+    common: &crate::cli::Common,
+    hook_opts: &crate::cli::HookOpts,
+    theme: Theme,
+) -> Result<(), Failure> {
     let rules = super::load_rules(common)?;
     let cfg = super::engine_config(common);
     let opts = super::read_options(common, true);
@@ -160,6 +186,11 @@ pub fn run(kind: Kind, common: &crate::cli::Common, theme: Theme) -> Result<(), 
         }
         Kind::Demo { .. } => Input::None,
     };
+    let hooks = Hooks::start(hook_opts).map_err(Failure::msg)?;
+    let cfg = EngineConfig {
+        window_stats: hooks.as_ref().is_some_and(Hooks::wants_window_stats),
+        ..cfg
+    };
     let (snap_tx, snap_rx) = watch::channel(Arc::new(Snapshot::default()));
     let (ctl_tx, ctl_rx) = mpsc::channel::<Control>(64);
     let mode = match &kind {
@@ -174,6 +205,7 @@ pub fn run(kind: Kind, common: &crate::cli::Common, theme: Theme) -> Result<(), 
         .name("engine".into())
         .spawn(move || {
             let mut publ = Publisher::new(snap_tx, ctl_rx, mode);
+            publ.hooks = hooks;
             match (kind, inputs) {
                 (Kind::Live { .. }, Input::Follow(patterns, total)) => {
                     live(patterns, total, &opts, rules, cfg, &mut publ)
@@ -189,6 +221,7 @@ pub fn run(kind: Kind, common: &crate::cli::Common, theme: Theme) -> Result<(), 
                 }
                 _ => {}
             }
+            publ.hooks.as_mut().and_then(Hooks::finish)
         })
         .map_err(Failure::Io)?;
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -197,8 +230,14 @@ pub fn run(kind: Kind, common: &crate::cli::Common, theme: Theme) -> Result<(), 
         .map_err(Failure::Io)?;
     let printed = rt.block_on(crate::tui::run_terminal(snap_rx, ctl_tx, theme));
     // The UI dropped its control sender: the engine thread sees it and stops.
-    let _ = engine_thread.join();
+    let alerts = engine_thread.join().ok().flatten();
     let printed = printed.map_err(|e| Failure::msg(format!("terminal: {e}")))?;
+    if let Some(a) = alerts {
+        eprintln!(
+            "lbtop: alerts: {} sent, {} failed, {} dropped",
+            a.sent, a.failed, a.dropped
+        );
+    }
     for line in printed {
         println!("{line}");
     }
@@ -237,7 +276,7 @@ fn live(
                 engine.batch(&b);
                 clock.saw(engine.counters().last);
                 pipe.recycle(b);
-                engine.drain_events().for_each(drop);
+                publ.take_events(&mut engine);
                 publ.touch();
                 idle_since = Instant::now();
             }
@@ -259,7 +298,7 @@ fn live(
                 if let Some(now) = clock.now() {
                     if publ.mode == Mode::Live {
                         engine.advance(now);
-                        engine.drain_events().for_each(drop);
+                        publ.take_events(&mut engine);
                         publ.touch();
                     }
                 }
@@ -312,16 +351,10 @@ fn replay(
                 return false;
             }
             let fast = target.is_some_and(|g| t < g) || next_anomaly;
-            if next_anomaly {
-                let found = engine
-                    .drain_events()
-                    .any(|e| matches!(e, Event::Anomaly(_)));
-                if found {
-                    next_anomaly = false;
-                    pacer = Pacer::new(speed);
-                }
-            } else {
-                engine.drain_events().for_each(drop);
+            let found = publ.take_events(engine);
+            if next_anomaly && found {
+                next_anomaly = false;
+                pacer = Pacer::new(speed);
             }
             if fast {
                 publ.touch();
@@ -408,7 +441,7 @@ fn replay(
         }
         // The end of the captured logs: close the windows and keep showing the result.
         engine.finish();
-        engine.drain_events().for_each(drop);
+        publ.take_events(&mut engine);
         for n in notices {
             publ.notices.push(n.text);
         }

@@ -167,7 +167,7 @@ fn dispatch(cli: &Cli, ctx: Option<&Loaded>) -> Result<(), Failure> {
     use std::io::IsTerminal;
     let tty = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
     match &cli.command {
-        Some(Command::Scan(a)) => scan::run(a, &cli.common),
+        Some(Command::Scan(a)) => scan::run(a, &cli.common, &cli.hooks),
         Some(Command::Bench(a)) => bench::run(a),
         Some(Command::Config(a)) => config_cmd(a, ctx),
         Some(Command::Score(a)) => score(&a.file),
@@ -183,6 +183,7 @@ fn dispatch(cli: &Cli, ctx: Option<&Loaded>) -> Result<(), Failure> {
                         speed: a.speed,
                     },
                     &cli.common,
+                    &cli.hooks,
                     theme(cli)?,
                 )
             }
@@ -194,7 +195,7 @@ fn dispatch(cli: &Cli, ctx: Option<&Loaded>) -> Result<(), Failure> {
                 from: log_time(&a.from, "from")?,
                 to: log_time(&a.to, "to")?,
             };
-            live::run(kind, &cli.common, theme(cli)?)
+            live::run(kind, &cli.common, &cli.hooks, theme(cli)?)
         }
         None if cli.paths.is_empty() => {
             use clap::CommandFactory;
@@ -209,13 +210,14 @@ fn dispatch(cli: &Cli, ctx: Option<&Loaded>) -> Result<(), Failure> {
                 windows: false,
                 output: crate::cli::Output::Json,
             };
-            scan::run(&args, &cli.common)
+            scan::run(&args, &cli.common, &cli.hooks)
         }
         None => live::run(
             live::Kind::Live {
                 paths: cli.paths.clone(),
             },
             &cli.common,
+            &cli.hooks,
             theme(cli)?,
         ),
     }

@@ -1,15 +1,16 @@
 //! `lbtop scan`: read to the end (or follow) and write events as JSON lines, or a text report.
 
 use super::{Failure, load_rules};
-use crate::cli::{Common, Output, ScanArgs};
+use crate::cli::{Common, HookOpts, Output, ScanArgs};
 use crate::engine::{Engine, EngineConfig};
 use crate::event::Event;
+use crate::output::hooks::Hooks;
 use crate::pipeline::{self, Notice};
 use crate::source;
 use std::io::{self, BufWriter, Write};
 use std::time::Instant;
 
-pub fn run(args: &ScanArgs, common: &Common) -> Result<(), Failure> {
+pub fn run(args: &ScanArgs, common: &Common, hook_opts: &HookOpts) -> Result<(), Failure> {
     let inputs = if args.follow {
         source::expand_follow(&args.paths).map_err(Failure::msg)?.0
     } else {
@@ -17,10 +18,12 @@ pub fn run(args: &ScanArgs, common: &Common) -> Result<(), Failure> {
     };
     let rules = load_rules(common)?;
     let names: Vec<String> = inputs.iter().map(|i| i.name()).collect();
+    let mut hooks = Hooks::start(hook_opts).map_err(Failure::msg)?;
     let mut engine = Engine::new(EngineConfig {
         emit_windows: args.windows,
         sources: names.clone(),
         drilldown: false,
+        window_stats: hooks.as_ref().is_some_and(Hooks::wants_window_stats),
         ..super::engine_config(common)
     });
     let started = Instant::now();
@@ -29,7 +32,13 @@ pub fn run(args: &ScanArgs, common: &Common) -> Result<(), Failure> {
     let mut report = Vec::new();
     let mut write_err: Option<io::Error> = None;
     let mut emit = |engine: &mut Engine, out: &mut BufWriter<io::StdoutLock<'_>>| -> bool {
+        if let Some(h) = hooks.as_mut() {
+            h.engine(engine);
+        }
         for ev in engine.drain_events() {
+            if let Some(h) = hooks.as_mut() {
+                h.event(&ev);
+            }
             let res = match args.output {
                 Output::Json => serde_json::to_writer(&mut *out, &ev)
                     .map_err(io::Error::from)
@@ -65,6 +74,16 @@ pub fn run(args: &ScanArgs, common: &Common) -> Result<(), Failure> {
     }
     engine.finish();
     emit(&mut engine, &mut out);
+    if let Some(h) = hooks.as_mut() {
+        h.sync(&mut engine);
+    }
+    let alerts = hooks.as_mut().and_then(Hooks::finish);
+    if let Some(a) = alerts {
+        eprintln!(
+            "lbtop: alerts: {} sent, {} failed, {} dropped",
+            a.sent, a.failed, a.dropped
+        );
+    }
     for n in &notices {
         eprintln!(
             "lbtop: {}: {}",
@@ -75,6 +94,7 @@ pub fn run(args: &ScanArgs, common: &Common) -> Result<(), Failure> {
     let mut summary = engine.summary(started.elapsed().as_secs_f64());
     summary.peak_rss_bytes = super::peak_rss_bytes();
     summary.source_errors = notices.iter().map(|n| n.text.clone()).collect();
+    summary.alerts = alerts;
     let res = match args.output {
         Output::Json => serde_json::to_writer(&mut out, &Event::Summary(summary.clone()))
             .map_err(io::Error::from)

@@ -117,6 +117,22 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, state: &mut UiState, t
     } else {
         second.push(Span::styled("0 rejected", theme.dim));
     }
+    if let Some(a) = snap.alerts {
+        second.push(sep());
+        let bad = a.failed + a.dropped > 0;
+        let mut text = format!("alerts {} sent", count(a.sent));
+        if bad {
+            text.push_str(&format!(
+                ", {} failed, {} dropped",
+                count(a.failed),
+                count(a.dropped)
+            ));
+        }
+        second.push(Span::styled(
+            text,
+            if bad { theme.warning } else { theme.dim },
+        ));
+    }
     if let Some(n) = snap.notices.first() {
         second.push(sep());
         second.push(Span::styled(clean_trunc(n, 50), theme.warning));

@@ -33,6 +33,8 @@ pub(crate) struct Counts {
     pub bytes_out: u64,
     pub new_clients: u64,
     pub late: u64,
+    pub lat_hist: [u64; super::LATENCY_SLOTS],
+    pub lat_sum_us: u64,
 }
 
 impl Counts {
@@ -54,6 +56,10 @@ impl Counts {
         self.bytes_out += o.bytes_out;
         self.new_clients += o.new_clients;
         self.late += o.late;
+        for (a, b) in self.lat_hist.iter_mut().zip(o.lat_hist) {
+            *a += b;
+        }
+        self.lat_sum_us += o.lat_sum_us;
     }
 }
 
@@ -268,6 +274,8 @@ impl Bucket {
         c.new_clients += u64::from(s.is_new);
         if let Some((i, v)) = s.latency {
             self.latency.insert_at(i, v);
+            self.c.lat_hist[super::latency_slot(v)] += 1;
+            self.c.lat_sum_us = self.c.lat_sum_us.saturating_add(v);
         }
         if let Some((cr, h)) = s.client {
             self.clients.insert_hash(h);
@@ -336,6 +344,8 @@ impl Bucket {
             status_5xx_by_code: c.by5xx,
             late: c.late,
             latency: self.latency.clone(),
+            latency_buckets: c.lat_hist,
+            latency_sum_us: c.lat_sum_us,
         }
     }
 

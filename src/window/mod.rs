@@ -43,6 +43,28 @@ pub struct WindowStats {
     /// beyond its baseline's tail: a count test is exact at any rate, a p99 of 50 is not.
     #[serde(skip)]
     pub latency: LatencySketch,
+    /// Requests with a latency per bucket of [`LATENCY_BOUNDS_US`] (value <= bound), the
+    /// last slot for slower ones: exact counts for a Prometheus histogram.
+    pub latency_buckets: [u64; LATENCY_SLOTS],
+    /// Sum of those latencies, microseconds.
+    pub latency_sum_us: u64,
+}
+
+/// Fixed latency histogram bounds (5 ms … 30 s), microseconds.
+pub const LATENCY_BOUNDS_US: [u64; 12] = [
+    5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000, 2_500_000, 5_000_000,
+    10_000_000, 30_000_000,
+];
+/// One slot per bound plus one for anything slower.
+pub const LATENCY_SLOTS: usize = LATENCY_BOUNDS_US.len() + 1;
+
+/// The histogram slot of a latency in microseconds (a dozen compares, no allocation).
+#[inline]
+pub fn latency_slot(us: u64) -> usize {
+    LATENCY_BOUNDS_US
+        .iter()
+        .position(|&b| us <= b)
+        .unwrap_or(LATENCY_BOUNDS_US.len())
 }
 
 impl WindowStats {

@@ -576,3 +576,35 @@ fn a_lone_line_far_ahead_does_not_close_open_buckets() {
         "the old windows closed after the jump"
     );
 }
+
+#[test]
+fn latency_histogram_counts_each_request_in_its_fixed_bucket() {
+    let mut a = Aggregator::default();
+    // 5 ms exactly lands in `le=0.005`; 5.001 ms in the next; 40 s past every bound.
+    for (i, us) in [5_000u64, 5_001, 20_000, 40_000_000]
+        .into_iter()
+        .enumerate()
+    {
+        let mut r = req(T0 + i as i64 * S, 1, 200);
+        r.total_time_us = Some(us);
+        a.observe(&r);
+    }
+    let mut none = req(T0 + 5 * S, 1, 200);
+    none.total_time_us = None;
+    a.observe(&none);
+    a.flush();
+    let w = drain(&mut a);
+    assert_eq!(w.len(), 1);
+    let h = w[0].latency_buckets;
+    assert_eq!(h[0], 1, "{h:?}");
+    assert_eq!(h[1], 1);
+    assert_eq!(h[2], 1);
+    assert_eq!(h[LATENCY_SLOTS - 1], 1);
+    assert_eq!(
+        h.iter().sum::<u64>(),
+        4,
+        "requests without a latency are not counted"
+    );
+    assert_eq!(w[0].latency_sum_us, 5_000 + 5_001 + 20_000 + 40_000_000);
+    assert_eq!(w[0].event.requests, 5);
+}

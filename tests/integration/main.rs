@@ -2,6 +2,7 @@
 //! and the TUI driven in tmux.
 
 mod config;
+mod hooks;
 mod scan;
 mod tui;
 mod util;

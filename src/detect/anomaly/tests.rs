@@ -83,6 +83,7 @@ pub(super) fn windows(sim: Simulator, ws: u64) -> Vec<WindowStats> {
             status_5xx_by_code: a.codes,
             late: 0,
             latency: a.sketch,
+            ..WindowStats::default()
         });
     };
     for SimRequest { req: r, .. } in sim {

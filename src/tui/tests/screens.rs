@@ -265,6 +265,26 @@ fn header_shows_pause_and_replay_speed() {
 }
 
 #[test]
+fn header_shows_alert_delivery_counts() {
+    let mut snap = fixture();
+    snap.rejected = 0;
+    snap.alerts = Some(crate::event::AlertCounts {
+        sent: 12,
+        failed: 2,
+        dropped: 5,
+    });
+    let mut st = state_for(&snap);
+    let t = text(render(&snap, &mut st, 120, 30).backend().buffer());
+    assert!(t.contains("alerts 12 sent, 2 failed, 5 dropped"), "{t}");
+    snap.alerts = Some(crate::event::AlertCounts {
+        sent: 3,
+        ..Default::default()
+    });
+    let t = text(render(&snap, &mut st, 120, 30).backend().buffer());
+    assert!(t.contains("alerts 3 sent") && !t.contains("failed"), "{t}");
+}
+
+#[test]
 fn no_color_theme_draws_without_colours() {
     use ratatui::style::Color;
     let theme = Theme::load(None, true).unwrap();
