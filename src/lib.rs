@@ -28,6 +28,8 @@ pub mod cli;
 #[cfg(feature = "app")]
 pub mod cmd;
 #[cfg(feature = "app")]
+pub mod output;
+#[cfg(feature = "app")]
 pub mod pipeline;
 #[cfg(feature = "app")]
 pub mod source;

@@ -3,7 +3,6 @@
 
 use super::state::{BlockKind, Overlay, Panel, Screen, UiState};
 use crate::snapshot::{Filter, Mode, ViewSpec};
-use std::net::IpAddr;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Action {
@@ -85,14 +84,14 @@ fn move_sel(state: &mut UiState, delta: isize) {
 }
 
 /// A block rule for `client`; `None` when the logged "IP" is not an address (never paste a
-/// stranger's text into a firewall config).
+/// stranger's text into a firewall config). Same formatters as the exported block lists.
 pub fn block_rule(kind: BlockKind, client: &str) -> Option<String> {
-    let ip: IpAddr = client.trim().parse().ok()?;
-    let prefix = if ip.is_ipv4() { 32 } else { 128 };
+    use crate::output::blocklist as bl;
+    let ip = bl::parse_ip(client)?;
     Some(match kind {
-        BlockKind::Nginx => format!("deny {ip};"),
-        BlockKind::AwsWaf => format!("{{\"Addresses\": [\"{ip}/{prefix}\"]}}"),
-        BlockKind::Fail2ban => format!("fail2ban-client set lbtop banip {ip}"),
+        BlockKind::Nginx => bl::nginx_deny(ip),
+        BlockKind::AwsWaf => bl::waf_addresses(ip),
+        BlockKind::Fail2ban => bl::fail2ban_banip(ip),
     })
 }
 

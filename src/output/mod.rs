@@ -1,0 +1,3 @@
+//! Outputs beyond the JSON event stream.
+
+pub mod blocklist;
