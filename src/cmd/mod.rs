@@ -1,12 +1,14 @@
 //! The subcommands, on top of the library. `run` turns a parsed command line into an exit code.
 
 mod bench;
+mod completions;
 mod demo;
 mod eval;
 mod follow;
 mod live;
 mod report;
 mod scan;
+mod service;
 mod sim;
 
 use crate::cli::{Cli, Command, Common};
@@ -21,6 +23,8 @@ use std::sync::Arc;
 pub enum Failure {
     Msg(String),
     Io(io::Error),
+    /// `--fail-on`: the events asked about were found (exit status 1, not an error).
+    Found(String),
 }
 
 impl Failure {
@@ -34,6 +38,7 @@ impl fmt::Display for Failure {
         match self {
             Failure::Msg(m) => f.write_str(m),
             Failure::Io(e) => write!(f, "{e}"),
+            Failure::Found(m) => f.write_str(m),
         }
     }
 }
@@ -71,6 +76,8 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
     match &cli.command {
         Some(Command::Scan(a)) => scan::run(a, &cli.common),
         Some(Command::Bench(a)) => bench::run(a),
+        Some(Command::Completions(a)) => completions::completions(a.shell),
+        Some(Command::Man) => completions::man(),
         Some(Command::Score(a)) => score(&a.file),
         Some(Command::Sim(a)) => sim::run(a),
         Some(Command::Eval(a)) => eval::run(a),
@@ -107,8 +114,7 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
             let args = crate::cli::ScanArgs {
                 paths: cli.paths.clone(),
                 follow: true,
-                windows: false,
-                output: crate::cli::Output::Json,
+                ..Default::default()
             };
             scan::run(&args, &cli.common)
         }
@@ -152,6 +158,10 @@ pub fn run(cli: Cli) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         // A closed pipe (`lbtop scan … | head`) is a normal way to stop.
         Err(Failure::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(Failure::Found(m)) => {
+            eprintln!("lbtop: {m}");
+            ExitCode::from(1)
+        }
         Err(e) => {
             let msg = e.to_string();
             // Source errors are whole lines already (`lbtop: path: …`).

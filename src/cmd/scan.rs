@@ -1,12 +1,13 @@
 //! `lbtop scan`: read to the end (or follow) and write events as JSON lines, or a text report.
 
+use super::service::{self, EventSink};
 use super::{Failure, load_rules};
 use crate::cli::{Common, Output, ScanArgs};
 use crate::engine::{Engine, EngineConfig};
 use crate::event::Event;
 use crate::pipeline::{self, Notice, ReadOptions};
 use crate::source;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::time::Instant;
 
 pub fn run(args: &ScanArgs, common: &Common) -> Result<(), Failure> {
@@ -25,12 +26,15 @@ pub fn run(args: &ScanArgs, common: &Common) -> Result<(), Failure> {
         ..EngineConfig::default()
     });
     let started = Instant::now();
-    let stdout = io::stdout();
-    let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
+    let mut out = EventSink::open(args.events_file.as_deref())?;
+    let mut exports = service::Exports::new(&args.blocklist, args.events_file.is_none())?;
     let mut report = Vec::new();
     let mut write_err: Option<io::Error> = None;
-    let mut emit = |engine: &mut Engine, out: &mut BufWriter<io::StdoutLock<'_>>| -> bool {
+    let mut emit = |engine: &mut Engine, out: &mut EventSink| -> bool {
         for ev in engine.drain_events() {
+            if let Some(x) = &mut exports {
+                x.observe(&ev);
+            }
             let res = match args.output {
                 Output::Json => serde_json::to_writer(&mut *out, &ev)
                     .map_err(io::Error::from)
@@ -45,6 +49,9 @@ pub fn run(args: &ScanArgs, common: &Common) -> Result<(), Failure> {
                 return false;
             }
         }
+        if let Some(x) = exports.as_mut().filter(|_| args.follow) {
+            x.tick();
+        }
         true
     };
     let mut notices: Vec<Notice> = Vec::new();
@@ -53,6 +60,7 @@ pub fn run(args: &ScanArgs, common: &Common) -> Result<(), Failure> {
         threaded: common.threads > 1,
     };
     if args.follow {
+        let signals = service::Signals::install(args.events_file.is_some())?;
         super::follow::run(
             &inputs,
             &args.paths,
@@ -60,7 +68,7 @@ pub fn run(args: &ScanArgs, common: &Common) -> Result<(), Failure> {
             rules,
             &mut engine,
             &mut notices,
-            |e| emit(e, &mut out) && out.flush().is_ok(),
+            |e| follow_progress(emit(e, &mut out), &mut out, &signals),
         );
     } else {
         pipeline::read_all(&inputs, &opts, rules, &mut engine, &mut notices, |e| {
@@ -88,6 +96,9 @@ pub fn run(args: &ScanArgs, common: &Common) -> Result<(), Failure> {
     if let Some(e) = write_err.or(res.err()).or(out.flush().err()) {
         return Err(Failure::Io(e));
     }
+    if let Some(x) = &mut exports {
+        x.write(false)?;
+    }
     // Every input unreadable, or nothing recognisable in them: say so and fail.
     if summary.parsed == 0 {
         if notices.len() >= inputs.len() && !inputs.is_empty() {
@@ -105,5 +116,16 @@ pub fn run(args: &ScanArgs, common: &Common) -> Result<(), Failure> {
             )));
         }
     }
-    Ok(())
+    service::fail_on(&args.fail_on, &summary)
+}
+
+/// One step of `--follow`: flush what was emitted, reopen the events file after SIGHUP, stop
+/// cleanly after SIGTERM/SIGINT (the caller then finishes and writes the summary).
+fn follow_progress(emitted: bool, out: &mut EventSink, signals: &service::Signals) -> bool {
+    if signals.take_hup() {
+        if let Err(e) = out.reopen() {
+            eprintln!("lbtop: {e}");
+        }
+    }
+    emitted && out.flush().is_ok() && !signals.stop()
 }

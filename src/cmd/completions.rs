@@ -1,0 +1,25 @@
+//! `lbtop completions SHELL` and `lbtop man`: generated from the clap definitions, so they
+//! cannot drift from the real options.
+
+use super::Failure;
+use crate::cli::Cli;
+use clap::CommandFactory;
+use std::io::{self, Write};
+
+pub fn completions(shell: clap_complete::Shell) -> Result<(), Failure> {
+    // Into memory first: `generate` panics on a write error (a closed pipe).
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "lbtop", &mut buf);
+    let mut out = io::stdout().lock();
+    out.write_all(&buf)
+        .and_then(|()| out.flush())
+        .map_err(Failure::Io)
+}
+
+pub fn man() -> Result<(), Failure> {
+    let mut out = io::stdout().lock();
+    clap_mangen::Man::new(Cli::command())
+        .render(&mut out)
+        .and_then(|()| out.flush())
+        .map_err(Failure::Io)
+}

@@ -1,0 +1,151 @@
+//! `scan --follow` as a service: SIGTERM ends it cleanly with the summary written, SIGHUP
+//! reopens --events-file after a logrotate-style rename.
+
+use super::attack_log;
+use crate::util::bin;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+fn kill(child: &Child, sig: &str) {
+    let ok = Command::new("kill")
+        .arg(format!("-{sig}"))
+        .arg(child.id().to_string())
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "kill -{sig} failed");
+}
+
+pub fn wait_exit(child: &mut Child, within: Duration) -> ExitStatus {
+    let end = Instant::now() + within;
+    loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            return st;
+        }
+        if Instant::now() > end {
+            let _ = child.kill();
+            panic!("lbtop did not exit within {within:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Waits (bounded) until `f` holds.
+pub fn until(what: &str, within: Duration, mut f: impl FnMut() -> bool) {
+    let end = Instant::now() + within;
+    while !f() {
+        assert!(Instant::now() < end, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn json_lines(p: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(p)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect()
+}
+
+fn count(evs: &[serde_json::Value], kind: &str) -> usize {
+    evs.iter().filter(|e| e["kind"] == kind).count()
+}
+
+#[test]
+fn sigterm_in_follow_writes_the_summary_and_exits_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = attack_log(dir.path());
+    let mut child = Command::new(bin())
+        .args(["scan", "--follow"])
+        .arg(&log)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        for l in BufReader::new(stdout).lines() {
+            let l = l.unwrap();
+            let _ = tx.send(l.clone());
+        }
+    });
+    let first = rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("first event");
+    assert!(first.contains("\"kind\":\"security\""), "{first}");
+    kill(&child, "TERM");
+    let st = wait_exit(&mut child, Duration::from_secs(10));
+    reader.join().unwrap();
+    let mut lines = vec![first];
+    lines.extend(rx.try_iter());
+    assert!(st.success(), "exit status {st:?}");
+    let last: serde_json::Value = serde_json::from_str(lines.last().unwrap()).unwrap();
+    assert_eq!(last["kind"], "summary", "{lines:?}");
+    assert_eq!(last["parsed"], 206);
+    assert_eq!(last["events"]["security"], 7);
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l.contains("\"kind\":\"security\""))
+            .count(),
+        7
+    );
+}
+
+#[test]
+fn sighup_reopens_the_events_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = attack_log(dir.path());
+    let ev = dir.path().join("events.jsonl");
+    let rotated = dir.path().join("events.jsonl.1");
+    let mut child = Command::new(bin())
+        .args(["scan", "--follow", "--fail-on", "security", "--events-file"])
+        .arg(&ev)
+        .arg(&log)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    until("7 security events", Duration::from_secs(20), || {
+        count(&json_lines(&ev), "security") == 7
+    });
+    std::fs::rename(&ev, &rotated).unwrap();
+    kill(&child, "HUP");
+    until("the reopened events file", Duration::from_secs(10), || {
+        ev.exists()
+    });
+    let mut more = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+    std::io::Write::write_all(
+        &mut more,
+        b"192.0.2.77 - - [22/Nov/2026:04:04:00 +0000] \"GET /.env HTTP/1.1\" 404 0 \"-\" \"x\"\n",
+    )
+    .unwrap();
+    until(
+        "the new event in the new file",
+        Duration::from_secs(20),
+        || count(&json_lines(&ev), "security") == 1,
+    );
+    kill(&child, "TERM");
+    let st = wait_exit(&mut child, Duration::from_secs(10));
+    // --fail-on works with --follow: security events were found.
+    assert_eq!(st.code(), Some(1));
+    let old = json_lines(&rotated);
+    assert_eq!(count(&old, "security"), 7);
+    assert_eq!(count(&old, "summary"), 0);
+    let new = json_lines(&ev);
+    assert_eq!(new[0]["client_ip"], "192.0.2.77");
+    let last = new.last().unwrap();
+    assert_eq!(last["kind"], "summary");
+    assert_eq!(last["events"]["security"], 8);
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut out).unwrap();
+    assert!(
+        out.is_empty(),
+        "stdout stays empty with --events-file: {out}"
+    );
+}
