@@ -68,7 +68,15 @@ pub fn run(args: &ScanArgs, common: &Common) -> Result<(), Failure> {
             rules,
             &mut engine,
             &mut notices,
-            |e| follow_progress(emit(e, &mut out), &mut out, &signals),
+            |e| {
+                // Reopen first, so nothing emitted after SIGHUP lands in the rotated file.
+                if signals.take_hup() {
+                    if let Err(e) = out.reopen() {
+                        eprintln!("lbtop: {e}");
+                    }
+                }
+                emit(e, &mut out) && out.flush().is_ok() && !signals.stop()
+            },
         );
     } else {
         pipeline::read_all(&inputs, &opts, rules, &mut engine, &mut notices, |e| {
@@ -117,15 +125,4 @@ pub fn run(args: &ScanArgs, common: &Common) -> Result<(), Failure> {
         }
     }
     service::fail_on(&args.fail_on, &summary)
-}
-
-/// One step of `--follow`: flush what was emitted, reopen the events file after SIGHUP, stop
-/// cleanly after SIGTERM/SIGINT (the caller then finishes and writes the summary).
-fn follow_progress(emitted: bool, out: &mut EventSink, signals: &service::Signals) -> bool {
-    if signals.take_hup() {
-        if let Err(e) = out.reopen() {
-            eprintln!("lbtop: {e}");
-        }
-    }
-    emitted && out.flush().is_ok() && !signals.stop()
 }

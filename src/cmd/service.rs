@@ -109,7 +109,7 @@ impl Signals {
 fn wall_micros() -> i64 {
     SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| d.as_micros() as i64)
+        .map_or(0, |d| d.as_secs() as i64 * 1_000_000)
 }
 
 /// Where each requested list goes; `None` is stdout.
