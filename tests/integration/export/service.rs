@@ -149,3 +149,46 @@ fn sighup_reopens_the_events_file() {
         "stdout stays empty with --events-file: {out}"
     );
 }
+
+#[test]
+fn sigterm_ends_follow_on_an_open_stdin() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let log = std::fs::read(attack_log(dir.path())).unwrap();
+    let mut child = Command::new(bin())
+        .args(["scan", "--follow", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // stdin stays open (a blocked read cannot be interrupted): SIGTERM must still end it.
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(&log).unwrap();
+    stdin.flush().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for l in BufReader::new(stdout).lines() {
+            let _ = tx.send(l.unwrap());
+        }
+    });
+    let first = rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("first event");
+    assert!(first.contains("\"kind\":\"security\""), "{first}");
+    kill(&child, "TERM");
+    let st = wait_exit(&mut child, Duration::from_secs(10));
+    assert!(st.success(), "{st:?}");
+    let last = rx.recv_timeout(Duration::from_secs(5)).map(|l| {
+        let mut last = l;
+        for l in rx.try_iter() {
+            last = l;
+        }
+        last
+    });
+    let last: serde_json::Value = serde_json::from_str(&last.unwrap()).unwrap();
+    assert_eq!(last["kind"], "summary");
+    assert_eq!(last["events"]["security"], 7);
+    drop(stdin);
+}
