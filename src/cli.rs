@@ -134,7 +134,7 @@ impl FailOn {
 pub struct BlocklistArgs {
     /// Export flagged clients as a block list: nginx, aws-waf, fail2ban or csv, optionally
     /// `=PATH` (default `lbtop-blocklist.<ext>` in the current directory; `-` is stdout when
-    /// --events-file takes the events). Repeatable. Rewritten every 30 s while following.
+    /// --events-file takes the events). Repeatable.
     #[arg(long, value_name = "FORMAT[=PATH]", value_parser = parse_export)]
     pub export_blocklist: Vec<BlockExport>,
     /// Where to write the block list, when one --export-blocklist has no `=PATH`.
@@ -151,6 +151,10 @@ pub struct BlocklistArgs {
     /// Never list addresses in this CIDR block (repeatable), e.g. your proxies or offices.
     #[arg(long, value_name = "CIDR", value_parser = crate::output::blocklist::Cidr::parse)]
     pub blocklist_exclude: Vec<crate::output::blocklist::Cidr>,
+    /// With --follow: rewrite the lists this often (seconds) while they change, not only at exit.
+    #[arg(long, value_name = "SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub blocklist_interval: u64,
     /// At most this many addresses per list; further clients are counted and reported.
     #[arg(long, value_name = "N", default_value_t = crate::output::blocklist::DEFAULT_CAP)]
     pub blocklist_cap: usize,

@@ -119,15 +119,14 @@ struct Target {
 }
 
 /// `--export-blocklist`: one flagged-client set, written in each requested format at the end
-/// (and, while following, every `REWRITE` when it changed).
+/// (and, while following, every `--blocklist-interval` when it changed).
 pub struct Exports {
     list: BlockList,
     targets: Vec<Target>,
     changed: bool,
     last_write: Instant,
+    interval: Duration,
 }
-
-const REWRITE: Duration = Duration::from_secs(30);
 
 impl Exports {
     /// `None` when no list was asked for.
@@ -185,6 +184,7 @@ impl Exports {
             targets,
             changed: false,
             last_write: Instant::now(),
+            interval: Duration::from_secs(a.blocklist_interval.max(1)),
         }))
     }
 
@@ -195,9 +195,9 @@ impl Exports {
         }
     }
 
-    /// While following: rewrite the files when the set changed and `REWRITE` has passed.
+    /// While following: rewrite the files when the set changed and the interval has passed.
     pub fn tick(&mut self) {
-        if self.changed && self.last_write.elapsed() >= REWRITE {
+        if self.changed && self.last_write.elapsed() >= self.interval {
             if let Err(e) = self.write(true) {
                 eprintln!("lbtop: {e}");
             }

@@ -192,3 +192,50 @@ fn sigterm_ends_follow_on_an_open_stdin() {
     assert_eq!(last["events"]["security"], 7);
     drop(stdin);
 }
+
+#[test]
+fn follow_rewrites_the_block_list_while_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = attack_log(dir.path());
+    let list = dir.path().join("deny.conf");
+    let denies = || {
+        std::fs::read_to_string(&list)
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| l.starts_with("deny "))
+            .count()
+    };
+    let mut child = Command::new(bin())
+        .args([
+            "scan",
+            "--follow",
+            "--blocklist-interval",
+            "1",
+            "--export-blocklist",
+        ])
+        .arg(format!("nginx={}", list.display()))
+        .arg(&log)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    until("the first list", Duration::from_secs(20), || denies() == 4);
+    let mut more = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+    std::io::Write::write_all(
+        &mut more,
+        b"192.0.2.77 - - [22/Nov/2026:04:04:00 +0000] \"GET /.env HTTP/1.1\" 404 0 \"-\" \"x\"\n",
+    )
+    .unwrap();
+    until("the rewritten list", Duration::from_secs(20), || {
+        denies() == 5
+    });
+    assert!(child.try_wait().unwrap().is_none(), "still running");
+    kill(&child, "TERM");
+    assert!(wait_exit(&mut child, Duration::from_secs(10)).success());
+    assert!(
+        std::fs::read_to_string(&list)
+            .unwrap()
+            .contains("deny 192.0.2.77;")
+    );
+}
