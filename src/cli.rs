@@ -69,8 +69,16 @@ pub enum Command {
     Bench(BenchArgs),
     /// Print a shell completion script to stdout (e.g. `lbtop completions bash`).
     Completions(CompletionsArgs),
-    /// Print the man page (roff) to stdout: `lbtop man | man -l -`.
-    Man,
+    /// Print the man page (roff) to stdout: `lbtop man | man -l -`; `lbtop man scan` for a
+    /// subcommand's page (lbtop-scan(1)).
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// A subcommand (scan, replay, demo, …); without one, the lbtop(1) page.
+    #[arg(value_name = "SUBCOMMAND")]
+    pub subcommand: Option<String>,
 }
 
 #[derive(Debug, Args)]

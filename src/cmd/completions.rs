@@ -16,9 +16,20 @@ pub fn completions(shell: clap_complete::Shell) -> Result<(), Failure> {
         .map_err(Failure::Io)
 }
 
-pub fn man() -> Result<(), Failure> {
+/// The lbtop(1) page, or lbtop-SUB(1) for a subcommand (its own options in full).
+pub fn man(sub: Option<&str>) -> Result<(), Failure> {
+    let mut cmd = Cli::command();
+    // Building names each subcommand `lbtop-SUB`, the page title.
+    cmd.build();
+    let page = match sub {
+        None => cmd,
+        Some(name) => cmd
+            .find_subcommand(name)
+            .cloned()
+            .ok_or_else(|| Failure::msg(format!("man: no subcommand `{name}`")))?,
+    };
     let mut out = io::stdout().lock();
-    clap_mangen::Man::new(Cli::command())
+    clap_mangen::Man::new(page)
         .render(&mut out)
         .and_then(|()| out.flush())
         .map_err(Failure::Io)

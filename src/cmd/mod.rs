@@ -77,7 +77,7 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
         Some(Command::Scan(a)) => scan::run(a, &cli.common),
         Some(Command::Bench(a)) => bench::run(a),
         Some(Command::Completions(a)) => completions::completions(a.shell),
-        Some(Command::Man) => completions::man(),
+        Some(Command::Man(a)) => completions::man(a.subcommand.as_deref()),
         Some(Command::Score(a)) => score(&a.file),
         Some(Command::Sim(a)) => sim::run(a),
         Some(Command::Eval(a)) => eval::run(a),

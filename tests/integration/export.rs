@@ -105,7 +105,13 @@ fn nginx_include_passes_nginx_t() {
     assert!(err.contains("1 addresses are private"), "{err}");
     assert!(err.contains("not an IP address"), "{err}");
 
-    if !peer("nginx", &["-v"]) {
+    // Debian puts nginx in /usr/sbin, which a non-root PATH may lack.
+    let nginx = if Path::new("/usr/sbin/nginx").exists() {
+        "/usr/sbin/nginx"
+    } else {
+        "nginx"
+    };
+    if !peer(nginx, &["-v"]) {
         return;
     }
     let d = dir.path().display();
@@ -118,7 +124,7 @@ fn nginx_include_passes_nginx_t() {
             list.display()
         ),
     );
-    let t = Command::new("nginx")
+    let t = Command::new(nginx)
         .args(["-t", "-c"])
         .arg(&conf)
         .arg("-p")
@@ -134,7 +140,7 @@ fn nginx_include_passes_nginx_t() {
     );
     // The check can fail: a broken rule in the same include is rejected.
     std::fs::write(&list, format!("{text}deny 203.0.113.9/33;\n")).unwrap();
-    let bad = Command::new("nginx")
+    let bad = Command::new(nginx)
         .args(["-t", "-c"])
         .arg(&conf)
         .arg("-p")
@@ -183,6 +189,54 @@ fn fail2ban_filter_matches_every_exported_address() {
         n = ATTACKERS.len()
     );
     assert!(report.contains(&expected), "{report}");
+
+    // The shipped jail loads in fail2ban's own configuration test, next to the system's
+    // defaults (the stock jails left out: their logs are not here).
+    let etc = Path::new("/etc/fail2ban");
+    if !etc.join("jail.conf").exists() {
+        eprintln!("skipped: /etc/fail2ban not present for the jail test");
+        return;
+    }
+    let conf = dir.path().join("fail2ban");
+    let cp = Command::new("cp")
+        .arg("-r")
+        .arg(etc)
+        .arg(&conf)
+        .status()
+        .unwrap();
+    assert!(cp.success());
+    for e in std::fs::read_dir(conf.join("jail.d")).unwrap() {
+        std::fs::remove_file(e.unwrap().path()).unwrap();
+    }
+    let contrib = crate::util::repo().join("contrib/fail2ban");
+    std::fs::copy(&filter, conf.join("filter.d/lbtop.conf")).unwrap();
+    let jail = std::fs::read_to_string(contrib.join("jail.d/lbtop.conf")).unwrap();
+    let jail = jail.replace("/var/lib/lbtop/lbtop-blocklist.log", list.to_str().unwrap());
+    std::fs::write(conf.join("jail.d/lbtop.conf"), jail).unwrap();
+    let t = Command::new("fail2ban-client")
+        .arg("-c")
+        .arg(&conf)
+        .arg("-t")
+        .output()
+        .unwrap();
+    assert!(
+        t.status.success(),
+        "fail2ban-client -t: {}{}",
+        String::from_utf8_lossy(&t.stdout),
+        String::from_utf8_lossy(&t.stderr)
+    );
+    let dump = Command::new("fail2ban-client")
+        .arg("-c")
+        .arg(&conf)
+        .arg("-d")
+        .output()
+        .unwrap();
+    let dump = String::from_utf8_lossy(&dump.stdout);
+    assert!(dump.contains("['add', 'lbtop', 'polling']"), "{dump}");
+    assert!(
+        dump.contains("['set', 'lbtop', 'logtimezone', 'UTC']"),
+        "{dump}"
+    );
 }
 
 #[test]
@@ -413,4 +467,23 @@ fn man_page_renders() {
         "groff warnings: {}",
         String::from_utf8_lossy(&r.stderr)
     );
+    // A subcommand's page carries its own options in full.
+    let scan = lbtop(&["man", "scan"]);
+    assert!(scan.status.success());
+    std::fs::write(&page, &scan.stdout).unwrap();
+    let r = Command::new("groff")
+        .args(["-man", "-Tutf8", "-ww", "-P-cbou"])
+        .arg(&page)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&r.stdout);
+    assert!(text.starts_with("lbtop-scan(1)"), "{text}");
+    for want in [
+        "--export-blocklist <FORMAT[=PATH]>",
+        "--fail-on <KINDS>",
+        "--events-file <PATH>",
+    ] {
+        assert!(text.contains(want), "{want} missing:\n{text}");
+    }
+    assert_eq!(lbtop(&["man", "nope"]).status.code(), Some(2));
 }
