@@ -151,7 +151,7 @@ fn sighup_reopens_the_events_file() {
 }
 
 #[test]
-fn sigterm_ends_follow_on_an_open_stdin() {
+fn sigint_ends_follow_on_an_open_stdin() {
     use std::io::Write;
     let dir = tempfile::tempdir().unwrap();
     let log = std::fs::read(attack_log(dir.path())).unwrap();
@@ -162,7 +162,7 @@ fn sigterm_ends_follow_on_an_open_stdin() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    // stdin stays open (a blocked read cannot be interrupted): SIGTERM must still end it.
+    // stdin stays open (a blocked read cannot be interrupted): the signal must still end it.
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(&log).unwrap();
     stdin.flush().unwrap();
@@ -177,7 +177,8 @@ fn sigterm_ends_follow_on_an_open_stdin() {
         .recv_timeout(Duration::from_secs(20))
         .expect("first event");
     assert!(first.contains("\"kind\":\"security\""), "{first}");
-    kill(&child, "TERM");
+    // Ctrl-C (SIGINT) stops as cleanly as SIGTERM.
+    kill(&child, "INT");
     let st = wait_exit(&mut child, Duration::from_secs(10));
     assert!(st.success(), "{st:?}");
     let last = rx.recv_timeout(Duration::from_secs(5)).map(|l| {
