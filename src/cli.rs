@@ -139,6 +139,7 @@ impl FailOn {
 }
 
 #[derive(Debug, Args, Default)]
+#[command(next_help_heading = "Block lists")]
 pub struct BlocklistArgs {
     /// Export flagged clients as a block list: nginx, aws-waf, fail2ban or csv, optionally
     /// `=PATH` (default `lbtop-blocklist.<ext>` in the current directory; `-` is stdout when

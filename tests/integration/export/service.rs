@@ -240,3 +240,71 @@ fn follow_rewrites_the_block_list_while_running() {
             .contains("deny 192.0.2.77;")
     );
 }
+
+/// The TUI's export key in the real binary, in tmux: `B` writes ./lbtop-blocklist.conf and
+/// the footer says so.
+#[test]
+fn tui_export_key_writes_the_list_in_the_current_directory() {
+    if !super::peer("tmux", &["-V"]) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let log = attack_log(dir.path());
+    let socket = format!("lbtop-export-{}", std::process::id());
+    let tmux = |args: &[&str]| {
+        let out = Command::new("tmux")
+            .args(["-L", &socket])
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let cmd = format!(
+        "cd '{}' && '{}' '{}'; sleep 60",
+        dir.path().display(),
+        bin(),
+        log.display()
+    );
+    tmux(&[
+        "-f",
+        "/dev/null",
+        "new-session",
+        "-d",
+        "-s",
+        "t",
+        "-x",
+        "120",
+        "-y",
+        "40",
+    ]);
+    tmux(&[
+        "send-keys",
+        "-t",
+        "t",
+        &format!("env TERM=xterm-256color sh -c \"{cmd}\""),
+        "Enter",
+    ]);
+    let screen = || tmux(&["capture-pane", "-p", "-t", "t"]);
+    let result = std::panic::catch_unwind(|| {
+        until(
+            "the security hits on screen",
+            Duration::from_secs(20),
+            || screen().contains("198.51.100.7"),
+        );
+        tmux(&["send-keys", "-t", "t", "B"]);
+        until("the footer's status", Duration::from_secs(10), || {
+            screen().contains("4 flagged clients written to ./lbtop-blocklist.conf")
+        });
+        let text = std::fs::read_to_string(dir.path().join("lbtop-blocklist.conf")).unwrap();
+        let denies: Vec<&str> = text.lines().filter(|l| l.starts_with("deny ")).collect();
+        assert_eq!(denies.len(), 4, "{text}");
+        assert!(text.contains("deny 2001:db8::5;"), "{text}");
+        tmux(&["send-keys", "-t", "t", "q"]);
+    });
+    let _ = Command::new("tmux")
+        .args(["-L", &socket, "kill-server"])
+        .status();
+    if let Err(e) = result {
+        std::panic::resume_unwind(e);
+    }
+}
