@@ -147,6 +147,11 @@ pub enum Command {
     Bench(BenchArgs),
     /// Show the config file's path, the effective settings, or a template with every key.
     Config(ConfigArgs),
+    /// Print a shell completion script to stdout (e.g. `lbtop completions bash`).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) to stdout: `lbtop man | man -l -`; `lbtop man scan` for a
+    /// subcommand's page (lbtop-scan(1)).
+    Man(ManArgs),
 }
 
 #[derive(Debug, Args)]
@@ -163,6 +168,19 @@ pub struct ConfigArgs {
     pub default: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// A subcommand (scan, replay, demo, …); without one, the lbtop(1) page.
+    #[arg(value_name = "SUBCOMMAND")]
+    pub subcommand: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum Output {
     #[default]
@@ -170,7 +188,7 @@ pub enum Output {
     Text,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Args, Default)]
 pub struct ScanArgs {
     /// Files, globs, directories, or `-` for stdin.
     #[arg(value_name = "PATH", required = true)]
@@ -184,6 +202,89 @@ pub struct ScanArgs {
     /// json: one event per line; text: a readable report.
     #[arg(long, value_enum, default_value_t = Output::Json)]
     pub output: Output,
+    /// Append the events to this file instead of stdout (reopened on SIGHUP, for logrotate).
+    #[arg(long, value_name = "PATH")]
+    pub events_file: Option<PathBuf>,
+    /// Exit with status 1 when events of these kinds were found (after writing everything);
+    /// 0 when none, 2 on errors.
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "KINDS")]
+    pub fail_on: Vec<FailOn>,
+    #[command(flatten)]
+    pub blocklist: BlocklistArgs,
+}
+
+/// Event kinds `--fail-on` watches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Anomaly,
+    Security,
+    Client,
+}
+
+impl FailOn {
+    /// The `kind` of the events, as counted in the summary.
+    pub fn kind(self) -> &'static str {
+        match self {
+            FailOn::Anomaly => "anomaly",
+            FailOn::Security => "security",
+            FailOn::Client => "client",
+        }
+    }
+}
+
+#[derive(Debug, Args, Default)]
+#[command(next_help_heading = "Block lists")]
+pub struct BlocklistArgs {
+    /// Export flagged clients as a block list: nginx, aws-waf, fail2ban or csv, optionally
+    /// `=PATH` (default `lbtop-blocklist.<ext>` in the current directory; `-` is stdout when
+    /// --events-file takes the events). Repeatable.
+    #[arg(long, value_name = "FORMAT[=PATH]", value_parser = parse_export)]
+    pub export_blocklist: Vec<BlockExport>,
+    /// Where to write the block list, when one --export-blocklist has no `=PATH`.
+    #[arg(long, value_name = "PATH")]
+    pub blocklist_out: Option<PathBuf>,
+    /// Which events flag a client: client (behaviour), security (attack requests), or both.
+    #[arg(
+        long,
+        value_name = "KINDS",
+        value_delimiter = ',',
+        default_value = "client,security"
+    )]
+    pub blocklist_from: Vec<String>,
+    /// Never list addresses in this CIDR block (repeatable), e.g. your proxies or offices.
+    #[arg(long, value_name = "CIDR", value_parser = crate::output::blocklist::Cidr::parse)]
+    pub blocklist_exclude: Vec<crate::output::blocklist::Cidr>,
+    /// With --follow: rewrite the lists this often (seconds) while they change, not only at exit.
+    #[arg(long, value_name = "SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub blocklist_interval: u64,
+    /// At most this many addresses per list; further clients are counted and reported.
+    #[arg(long, value_name = "N", default_value_t = crate::output::blocklist::DEFAULT_CAP)]
+    pub blocklist_cap: usize,
+}
+
+/// `--export-blocklist nginx=/etc/nginx/lbtop-deny.conf`
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlockExport {
+    pub format: crate::output::blocklist::BlockFormat,
+    pub path: Option<PathBuf>,
+}
+
+fn parse_export(s: &str) -> Result<BlockExport, String> {
+    use crate::output::blocklist::BlockFormat;
+    let (name, path) = match s.split_once('=') {
+        Some((n, p)) if !p.is_empty() => (n, Some(PathBuf::from(p))),
+        Some((n, _)) => return Err(format!("`{n}=`: the path is empty")),
+        None => (s, None),
+    };
+    let format = BlockFormat::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = BlockFormat::ALL.iter().map(|f| f.name()).collect();
+        format!(
+            "unknown block list format `{name}` (known: {})",
+            names.join(", ")
+        )
+    })?;
+    Ok(BlockExport { format, path })
 }
 
 #[derive(Debug, Args)]

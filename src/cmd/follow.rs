@@ -12,6 +12,7 @@ use crate::pipeline::Notice;
 use crate::source::{BufferPool, FollowOptions, Follower, Pattern, SourceMsg};
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -30,6 +31,8 @@ pub struct FollowPipeline {
     pub pool: BufferPool,
     follower: Option<Follower>,
     parse: Option<JoinHandle<()>>,
+    /// Tells the parse thread to end even while a detached stdin reader keeps its input open.
+    stop: Arc<AtomicBool>,
 }
 
 impl FollowPipeline {
@@ -50,15 +53,18 @@ impl FollowPipeline {
         };
         let follower = Follower::spawn(patterns, opts, src_tx);
         let (tx, rx) = sync_channel::<Parsed>(8);
+        let stop = Arc::new(AtomicBool::new(false));
+        let stop2 = stop.clone();
         let parse = std::thread::Builder::new()
             .name("parse".into())
-            .spawn(move || parse_loop(src_rx, tx, read, rules))
+            .spawn(move || parse_loop(src_rx, tx, read, rules, &stop2))
             .expect("spawn parse thread");
         FollowPipeline {
             rx,
             pool,
             follower: Some(follower),
             parse: Some(parse),
+            stop,
         }
     }
 
@@ -73,7 +79,8 @@ impl Drop for FollowPipeline {
         if let Some(f) = self.follower.take() {
             drop(f);
         }
-        // The parse thread ends when its input or output channel closes.
+        // The parse thread ends when its input or output channel closes, or on `stop`.
+        self.stop.store(true, Ordering::Relaxed);
         let (_, dead) = sync_channel(0);
         self.rx = dead;
         if let Some(h) = self.parse.take() {
@@ -87,10 +94,17 @@ fn parse_loop(
     tx: SyncSender<Parsed>,
     read: crate::pipeline::ReadOptions,
     rules: Arc<RuleSet>,
+    stop: &AtomicBool,
 ) {
     let (format, mut ingest) = (read.format, read.ingest(rules));
     let mut parsers: HashMap<u32, StreamParser> = HashMap::new();
-    while let Ok(msg) = rx.recv() {
+    loop {
+        // A stdin reader blocked in `read` holds the input channel open: poll `stop` too.
+        let msg = match rx.recv_timeout(Duration::from_millis(200)) {
+            Ok(m) => m,
+            Err(RecvTimeoutError::Timeout) if !stop.load(Ordering::Relaxed) => continue,
+            Err(_) => return,
+        };
         let out = match msg {
             SourceMsg::Opened { source, name } => {
                 parsers.insert(source, StreamParser::new(format));

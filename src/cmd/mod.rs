@@ -1,12 +1,14 @@
 //! The subcommands, on top of the library. `run` turns a parsed command line into an exit code.
 
 mod bench;
+mod completions;
 mod demo;
 mod eval;
 mod follow;
 mod live;
 mod report;
 mod scan;
+mod service;
 mod sim;
 
 use crate::cli::{Cli, Command, Common, ConfigArgs};
@@ -25,6 +27,8 @@ use std::sync::Arc;
 pub enum Failure {
     Msg(String),
     Io(io::Error),
+    /// `--fail-on`: the events asked about were found (exit status 1, not an error).
+    Found(String),
 }
 
 impl Failure {
@@ -38,6 +42,7 @@ impl fmt::Display for Failure {
         match self {
             Failure::Msg(m) => f.write_str(m),
             Failure::Io(e) => write!(f, "{e}"),
+            Failure::Found(m) => f.write_str(m),
         }
     }
 }
@@ -170,6 +175,8 @@ fn dispatch(cli: &Cli, ctx: Option<&Loaded>) -> Result<(), Failure> {
         Some(Command::Scan(a)) => scan::run(a, &cli.common, &cli.hooks),
         Some(Command::Bench(a)) => bench::run(a),
         Some(Command::Config(a)) => config_cmd(a, ctx),
+        Some(Command::Completions(a)) => completions::completions(a.shell),
+        Some(Command::Man(a)) => completions::man(a.subcommand.as_deref()),
         Some(Command::Score(a)) => score(&a.file),
         Some(Command::Sim(a)) => sim::run(a),
         Some(Command::Eval(a)) => eval::run(a),
@@ -207,8 +214,7 @@ fn dispatch(cli: &Cli, ctx: Option<&Loaded>) -> Result<(), Failure> {
             let args = crate::cli::ScanArgs {
                 paths: cli.paths.clone(),
                 follow: true,
-                windows: false,
-                output: crate::cli::Output::Json,
+                ..Default::default()
             };
             scan::run(&args, &cli.common, &cli.hooks)
         }
@@ -257,6 +263,10 @@ fn finish(res: Result<(), Failure>) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         // A closed pipe (`lbtop scan … | head`) is a normal way to stop.
         Err(Failure::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(Failure::Found(m)) => {
+            eprintln!("lbtop: {m}");
+            ExitCode::from(1)
+        }
         Err(e) => {
             let msg = e.to_string();
             // Source errors are whole lines already (`lbtop: path: …`).

@@ -1,5 +1,6 @@
 //! `lbtop scan`: read to the end (or follow) and write events as JSON lines, or a text report.
 
+use super::service::{self, EventSink};
 use super::{Failure, load_rules};
 use crate::cli::{Common, HookOpts, Output, ScanArgs};
 use crate::engine::{Engine, EngineConfig};
@@ -7,7 +8,7 @@ use crate::event::Event;
 use crate::output::hooks::Hooks;
 use crate::pipeline::{self, Notice};
 use crate::source;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::time::Instant;
 
 pub fn run(args: &ScanArgs, common: &Common, hook_opts: &HookOpts) -> Result<(), Failure> {
@@ -27,17 +28,20 @@ pub fn run(args: &ScanArgs, common: &Common, hook_opts: &HookOpts) -> Result<(),
         ..super::engine_config(common)
     });
     let started = Instant::now();
-    let stdout = io::stdout();
-    let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
+    let mut out = EventSink::open(args.events_file.as_deref())?;
+    let mut exports = service::Exports::new(&args.blocklist, args.events_file.is_none())?;
     let mut report = Vec::new();
     let mut write_err: Option<io::Error> = None;
-    let mut emit = |engine: &mut Engine, out: &mut BufWriter<io::StdoutLock<'_>>| -> bool {
+    let mut emit = |engine: &mut Engine, out: &mut EventSink| -> bool {
         if let Some(h) = hooks.as_mut() {
             h.engine(engine);
         }
         for ev in engine.drain_events() {
             if let Some(h) = hooks.as_mut() {
                 h.event(&ev);
+            }
+            if let Some(x) = &mut exports {
+                x.observe(&ev);
             }
             let res = match args.output {
                 Output::Json => serde_json::to_writer(&mut *out, &ev)
@@ -53,11 +57,15 @@ pub fn run(args: &ScanArgs, common: &Common, hook_opts: &HookOpts) -> Result<(),
                 return false;
             }
         }
+        if let Some(x) = exports.as_mut().filter(|_| args.follow) {
+            x.tick();
+        }
         true
     };
     let mut notices: Vec<Notice> = Vec::new();
     let opts = super::read_options(common, common.threads > 1);
     if args.follow {
+        let signals = service::Signals::install(args.events_file.is_some())?;
         super::follow::run(
             &inputs,
             &args.paths,
@@ -65,7 +73,15 @@ pub fn run(args: &ScanArgs, common: &Common, hook_opts: &HookOpts) -> Result<(),
             rules,
             &mut engine,
             &mut notices,
-            |e| emit(e, &mut out) && out.flush().is_ok(),
+            |e| {
+                // Reopen first, so nothing emitted after SIGHUP lands in the rotated file.
+                if signals.take_hup() {
+                    if let Err(e) = out.reopen() {
+                        eprintln!("lbtop: {e}");
+                    }
+                }
+                emit(e, &mut out) && out.flush().is_ok() && !signals.stop()
+            },
         );
     } else {
         pipeline::read_all(&inputs, &opts, rules, &mut engine, &mut notices, |e| {
@@ -104,6 +120,9 @@ pub fn run(args: &ScanArgs, common: &Common, hook_opts: &HookOpts) -> Result<(),
     if let Some(e) = write_err.or(res.err()).or(out.flush().err()) {
         return Err(Failure::Io(e));
     }
+    if let Some(x) = &mut exports {
+        x.write(false)?;
+    }
     // Every input unreadable, or nothing recognisable in them: say so and fail.
     if summary.parsed == 0 {
         if notices.len() >= inputs.len() && !inputs.is_empty() {
@@ -121,5 +140,5 @@ pub fn run(args: &ScanArgs, common: &Common, hook_opts: &HookOpts) -> Result<(),
             )));
         }
     }
-    Ok(())
+    service::fail_on(&args.fail_on, &summary)
 }

@@ -43,8 +43,9 @@ pub struct Key {
 
 /// Options that are about the config file itself, not settings.
 const NOT_KEYS: [&str; 2] = ["config", "no-config"];
-/// Subcommands without a table: `config` inspects the settings, `help` prints help.
-const NO_TABLE: [&str; 2] = ["config", "help"];
+/// Subcommands without a table: `config` inspects the settings, `help`, `completions` and
+/// `man` print documentation (their arguments are what to print, not settings).
+const NO_TABLE: [&str; 4] = ["config", "help", "completions", "man"];
 
 /// Every key, top level first, then by subcommand, in definition order.
 pub fn keys(cmd: &Command) -> Vec<Key> {

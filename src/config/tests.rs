@@ -47,7 +47,12 @@ fn keys_come_from_the_clap_definitions() {
     for name in ["config", "no-config", "help", "version"] {
         assert!(!k.iter().any(|k| k.name == name), "{name}");
     }
-    assert!(!k.iter().any(|k| k.table.as_deref() == Some("config")));
+    for table in ["config", "completions", "man"] {
+        assert!(
+            !k.iter().any(|k| k.table.as_deref() == Some(table)),
+            "{table}"
+        );
+    }
 }
 
 #[test]

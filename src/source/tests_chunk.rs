@@ -76,6 +76,8 @@ proptest! {
         if final_nl && !lines.is_empty() {
             data.push(b'\n');
         }
+        // Data that starts with gzip's magic bytes is read as gzip (and fails): not this test.
+        prop_assume!(!data.starts_with(&[0x1f, 0x8b]));
         let r = ChunkReader::from_reader("t", Trickle(io::Cursor::new(data.clone()), trickle))
             .unwrap()
             .with_chunk_size(chunk);

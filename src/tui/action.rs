@@ -2,8 +2,8 @@
 //! what the engine/runtime must do. No I/O here, so every key is unit-testable.
 
 use super::state::{BlockKind, Overlay, Panel, Screen, UiState};
-use crate::snapshot::{Filter, Mode, ViewSpec};
-use std::net::IpAddr;
+use crate::output::blocklist::{BlockFormat, BlockList, Options};
+use crate::snapshot::{Filter, Mode, Snapshot, ViewSpec};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Action {
@@ -34,6 +34,8 @@ pub enum Action {
     /// `true`: next anomaly.
     JumpAnomaly(bool),
     BlockRule,
+    /// Write every flagged client on screen to a block list in the current directory.
+    ExportBlocklist,
 }
 
 /// What the UI asks of the engine / runtime.
@@ -49,7 +51,14 @@ pub enum Control {
     Quit,
     /// A line for the runtime to print on exit (block rules).
     Print(String),
+    /// Write the flagged clients of the shown snapshot (`flagged_clients`) to
+    /// [`EXPORT_FILE`]; the UI loop does the I/O and puts the outcome in the status line.
+    ExportBlocklist,
 }
+
+/// Block list format and file of the TUI's export key.
+pub const EXPORT_FORMAT: BlockFormat = BlockFormat::Nginx;
+pub const EXPORT_FILE: &str = "lbtop-blocklist.conf";
 
 /// Window sizes ladder (`ViewSpec.window` indexes it).
 pub const WINDOWS: [&str; 3] = ["10 s", "1 min", "5 min"];
@@ -85,15 +94,30 @@ fn move_sel(state: &mut UiState, delta: isize) {
 }
 
 /// A block rule for `client`; `None` when the logged "IP" is not an address (never paste a
-/// stranger's text into a firewall config).
+/// stranger's text into a firewall config). Same formatters as the exported block lists.
 pub fn block_rule(kind: BlockKind, client: &str) -> Option<String> {
-    let ip: IpAddr = client.trim().parse().ok()?;
-    let prefix = if ip.is_ipv4() { 32 } else { 128 };
+    use crate::output::blocklist as bl;
+    let ip = bl::parse_ip(client)?;
     Some(match kind {
-        BlockKind::Nginx => format!("deny {ip};"),
-        BlockKind::AwsWaf => format!("{{\"Addresses\": [\"{ip}/{prefix}\"]}}"),
-        BlockKind::Fail2ban => format!("fail2ban-client set lbtop banip {ip}"),
+        BlockKind::Nginx => bl::nginx_deny(ip),
+        BlockKind::AwsWaf => bl::waf_addresses(ip),
+        BlockKind::Fail2ban => bl::fail2ban_banip(ip),
     })
+}
+
+/// Every flagged client the snapshot shows: clients with a behaviour, and the authors of the
+/// security hits listed. Non-IP clients are left out by the block list itself.
+pub fn flagged_clients(snap: &Snapshot) -> BlockList {
+    let mut list = BlockList::new(Options::default());
+    for c in &snap.clients {
+        for b in &c.behaviors {
+            list.add(&c.client, snap.now, Some(*b), None, "");
+        }
+    }
+    for s in &snap.security {
+        list.add(&s.client_ip, s.time.0, None, Some(s.category), &s.rule);
+    }
+    list
 }
 
 /// Asks for a new view. While paused the screen would keep showing the old view, so the
@@ -106,6 +130,8 @@ fn set_view(state: &mut UiState, out: &mut Vec<Control>) {
 /// Applies `action`; returns what the engine/runtime must do, in order.
 pub fn update(state: &mut UiState, action: Action) -> Vec<Control> {
     let mut out = Vec::new();
+    // A status message answers one key; the next key clears it.
+    state.status = None;
     match action {
         Action::Quit => out.push(Control::Quit),
         Action::ToggleHelp => {
@@ -241,6 +267,7 @@ pub fn update(state: &mut UiState, action: Action) -> Vec<Control> {
                 });
             }
         }
+        Action::ExportBlocklist => out.push(Control::ExportBlocklist),
     }
     out
 }

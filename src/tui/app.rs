@@ -82,6 +82,10 @@ where
                         match &c {
                             Control::Print(s) => printed.push(s.clone()),
                             Control::Quit => quit = true,
+                            Control::ExportBlocklist => {
+                                state.status = Some(export_blocklist(&state));
+                                continue;
+                            }
                             _ => {}
                         }
                         queue(&mut pending, c);
@@ -125,6 +129,24 @@ where
         }
     }
     Ok(printed)
+}
+
+/// The export key's I/O: the shown snapshot's flagged clients to `./lbtop-blocklist.conf`
+/// (replaced atomically). Returns the status line.
+fn export_blocklist(state: &UiState) -> String {
+    use super::action::{EXPORT_FILE, EXPORT_FORMAT, flagged_clients};
+    let list = flagged_clients(state.shown());
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64 * 1_000_000);
+    match list.write_file(EXPORT_FORMAT, now, std::path::Path::new(EXPORT_FILE)) {
+        Ok(()) => format!(
+            "{} flagged clients written to ./{EXPORT_FILE} ({} deny)",
+            list.len(),
+            EXPORT_FORMAT.name()
+        ),
+        Err(e) => format!("block list ./{EXPORT_FILE}: {e}"),
+    }
 }
 
 /// Sets up the real terminal (`ratatui::try_init` installs a panic hook that restores it),

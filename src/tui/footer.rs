@@ -11,6 +11,9 @@ use ratatui::widgets::Paragraph;
 
 pub fn render(f: &mut Frame, area: Rect, _snap: &Snapshot, state: &mut UiState, theme: &Theme) {
     let mut spans = Vec::new();
+    if let Some(s) = &state.status {
+        spans.push(Span::styled(format!(" {s} "), theme.accent));
+    }
     for (key, label) in hints(state) {
         spans.push(Span::styled(format!(" {key}"), theme.accent));
         spans.push(Span::styled(format!(" {label} "), theme.dim));

@@ -108,6 +108,13 @@ pub const KEYMAP: &[KeyBinding] = &[
     ),
     kb(Global, Esc, Action::Back, "back / clear filter", None),
     kb(
+        Global,
+        Char('B'),
+        Action::ExportBlocklist,
+        "export flagged (nginx)",
+        None,
+    ),
+    kb(
         Overview,
         Tab,
         Action::FocusNext,

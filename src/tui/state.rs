@@ -92,6 +92,8 @@ pub struct UiState {
     pub speed: Option<f64>,
     /// Width the sparklines had at the last draw; the loop turns a change into `ViewSpec.points`.
     pub spark_width: u16,
+    /// One-line outcome of the last key (block list written), shown in the footer.
+    pub status: Option<String>,
 }
 
 impl Default for UiState {
@@ -119,6 +121,7 @@ impl UiState {
             view: ViewSpec::default(),
             speed: None,
             spark_width: 0,
+            status: None,
         }
     }
 

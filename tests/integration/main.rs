@@ -2,6 +2,7 @@
 //! and the TUI driven in tmux.
 
 mod config;
+mod export;
 mod hooks;
 mod scan;
 mod tui;

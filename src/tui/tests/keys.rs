@@ -258,3 +258,54 @@ fn prompt_takes_text_but_ctrl_c_still_quits() {
     let a = dispatch(&st, KeyEvent::new(KeyCode::Char('x'), KeyModifiers::ALT));
     assert_eq!(a, None);
 }
+
+#[test]
+fn export_key_lists_the_flagged_clients_on_screen() {
+    use crate::output::blocklist::BlockFormat;
+    let snap = fixture();
+    let mut st = state_for(&snap);
+    // `B` works on both screens and asks the loop to write the file.
+    assert_eq!(
+        press(&mut st, KeyCode::Char('B')),
+        vec![Control::ExportBlocklist]
+    );
+    let (_, mut drill) = drill_state();
+    assert_eq!(
+        press(&mut drill, KeyCode::Char('B')),
+        vec![Control::ExportBlocklist]
+    );
+    // The next key clears the status line.
+    st.status = Some("written".into());
+    press(&mut st, KeyCode::Char('j'));
+    assert_eq!(st.status, None);
+
+    let list = super::super::action::flagged_clients(&snap);
+    let reasons: Vec<(String, String)> = list
+        .entries()
+        .iter()
+        .map(|e| (e.ip.to_string(), e.reasons()))
+        .collect();
+    // The escape-laden "client" never reaches the list; clean clients without behaviour either.
+    assert_eq!(
+        reasons,
+        [
+            ("192.0.2.99".to_string(), "credential_stuffing".to_string()),
+            ("198.51.100.23".into(), "flood, traversal".into()),
+            (
+                "203.0.113.7".into(),
+                "scanner, bad_bot, sqli, scanner_agent".into()
+            ),
+        ]
+    );
+    let mut out = Vec::new();
+    list.write(BlockFormat::Nginx, 0, &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert_eq!(text.lines().filter(|l| l.starts_with("deny ")).count(), 3);
+    // The help overlay shows the key (it reads the same table).
+    let help = help_lines();
+    let line = help
+        .iter()
+        .find(|l| l.help.contains("export flagged"))
+        .expect("export key in help");
+    assert_eq!(line.keys, ["B"]);
+}
