@@ -6,28 +6,10 @@
 mod service;
 mod soak;
 
-use crate::util::{events, lbtop, stderr, summary};
+use crate::util::{events, lbtop, peer, stderr, summary};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-
-/// Whether `cmd` runs; panics instead of skipping when CI requires peers.
-pub fn peer(cmd: &str, probe: &[&str]) -> bool {
-    let ok = Command::new(cmd)
-        .args(probe)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok();
-    if !ok {
-        assert!(
-            std::env::var("LBTOP_REQUIRE_PEERS").as_deref() != Ok("1"),
-            "{cmd} is required (LBTOP_REQUIRE_PEERS=1) but not installed"
-        );
-        eprintln!("skipped: {cmd} not installed");
-    }
-    ok
-}
+use std::process::Command;
 
 fn line(ip: &str, path: &str, sec: u32, status: u16) -> String {
     format!(

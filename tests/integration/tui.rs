@@ -15,8 +15,7 @@ impl Tmux {
     /// Start `cmd` in a detached session of the given size; the pane stays after it exits
     /// and prints its exit status.
     fn start(name: &str, cols: u16, rows: u16, cmd: &str) -> Option<Tmux> {
-        if Command::new("tmux").arg("-V").output().is_err() {
-            eprintln!("skipped: tmux not found (install tmux to run the TUI end-to-end tests)");
+        if !crate::util::peer("tmux", &["-V"]) {
             return None;
         }
         let socket = format!("lbtop-test-{}-{name}", std::process::id());

@@ -72,3 +72,23 @@ pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
+
+/// Whether the peer program `cmd` runs (`probe`: harmless arguments such as `--version`).
+/// A missing peer skips the test, saying so, unless `LBTOP_REQUIRE_PEERS=1` (CI): then it
+/// fails it.
+pub fn peer(cmd: &str, probe: &[&str]) -> bool {
+    let ok = Command::new(cmd)
+        .args(probe)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok();
+    if !ok {
+        assert!(
+            std::env::var("LBTOP_REQUIRE_PEERS").as_deref() != Ok("1"),
+            "{cmd} is required (LBTOP_REQUIRE_PEERS=1) but not installed"
+        );
+        eprintln!("skipped: {cmd} not installed");
+    }
+    ok
+}

@@ -245,7 +245,7 @@ fn follow_rewrites_the_block_list_while_running() {
 /// the footer says so.
 #[test]
 fn tui_export_key_writes_the_list_in_the_current_directory() {
-    if !super::peer("tmux", &["-V"]) {
+    if !crate::util::peer("tmux", &["-V"]) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
