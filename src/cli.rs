@@ -252,7 +252,7 @@ pub struct BlocklistArgs {
     )]
     pub blocklist_from: Vec<String>,
     /// Never list addresses in this CIDR block (repeatable), e.g. your proxies or offices.
-    #[arg(long, value_name = "CIDR", value_parser = crate::output::blocklist::Cidr::parse)]
+    #[arg(long, value_name = "CIDR")]
     pub blocklist_exclude: Vec<crate::output::blocklist::Cidr>,
     /// With --follow: rewrite the lists this often (seconds) while they change, not only at exit.
     #[arg(long, value_name = "SECS", default_value_t = 30,

@@ -7,7 +7,6 @@
 use crate::event::{Behavior, Category, Event};
 use crate::record::{Micros, format_rfc3339};
 use std::collections::{BTreeSet, HashMap};
-use std::fmt;
 use std::io::{self, Write};
 use std::net::IpAddr;
 
@@ -90,62 +89,8 @@ pub fn parse_ip(client: &str) -> Option<IpAddr> {
     Some(ip.to_canonical())
 }
 
-/// An address block for `--blocklist-exclude`: `10.0.0.0/8`, `2001:db8::/32`, or one address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cidr {
-    net: IpAddr,
-    prefix: u8,
-}
-
-impl Cidr {
-    pub fn parse(s: &str) -> Result<Cidr, String> {
-        let s = s.trim();
-        let (addr, prefix) = match s.split_once('/') {
-            Some((a, p)) => (a, Some(p)),
-            None => (s, None),
-        };
-        let net: IpAddr = addr
-            .parse()
-            .map_err(|_| format!("`{s}`: not an IP address or CIDR block"))?;
-        let net = net.to_canonical();
-        let max = if net.is_ipv4() { 32 } else { 128 };
-        let prefix = match prefix {
-            None => max,
-            Some(p) => p
-                .parse::<u8>()
-                .ok()
-                .filter(|p| *p <= max)
-                .ok_or_else(|| format!("`{s}`: prefix length must be 0..={max}"))?,
-        };
-        Ok(Cidr { net, prefix })
-    }
-
-    pub fn contains(&self, ip: IpAddr) -> bool {
-        fn masked(bits: u128, width: u32, prefix: u8) -> u128 {
-            if prefix == 0 {
-                0
-            } else {
-                bits >> (width - u32::from(prefix))
-            }
-        }
-        match (self.net, ip.to_canonical()) {
-            (IpAddr::V4(n), IpAddr::V4(a)) => {
-                masked(u32::from(n).into(), 32, self.prefix)
-                    == masked(u32::from(a).into(), 32, self.prefix)
-            }
-            (IpAddr::V6(n), IpAddr::V6(a)) => {
-                masked(n.into(), 128, self.prefix) == masked(a.into(), 128, self.prefix)
-            }
-            _ => false,
-        }
-    }
-}
-
-impl fmt::Display for Cidr {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.net, self.prefix)
-    }
-}
+/// An address block for `--blocklist-exclude` (the same ranges as `--trusted-proxy`).
+pub use crate::ingest::proxy::Cidr;
 
 /// Loopback, RFC 1918, link-local, CGNAT and IPv6 unique-local: usually a proxy or a health
 /// check, rarely an attacker worth blocking at the edge. Flagged, not excluded.

@@ -89,8 +89,8 @@ fn from_filter_and_exclusions() {
     let opts = Options {
         from: Sources::parse(&["security".into()]).unwrap(),
         exclude: vec![
-            Cidr::parse("10.0.0.0/8").unwrap(),
-            Cidr::parse("2001:db8::/32").unwrap(),
+            "10.0.0.0/8".parse::<Cidr>().unwrap(),
+            "2001:db8::/32".parse::<Cidr>().unwrap(),
         ],
         cap: 10,
     };
@@ -112,34 +112,38 @@ fn from_filter_and_exclusions() {
 
 #[test]
 fn cidr_parse_and_contains() {
-    let c = Cidr::parse("192.168.0.0/16").unwrap();
+    let c = "192.168.0.0/16".parse::<Cidr>().unwrap();
     assert!(c.contains("192.168.255.1".parse().unwrap()));
     assert!(!c.contains("192.169.0.1".parse().unwrap()));
     assert!(c.contains("::ffff:192.168.1.1".parse().unwrap()));
     assert!(
-        Cidr::parse("0.0.0.0/0")
+        "0.0.0.0/0"
+            .parse::<Cidr>()
             .unwrap()
             .contains("8.8.8.8".parse().unwrap())
     );
     assert!(
-        !Cidr::parse("0.0.0.0/0")
+        !"0.0.0.0/0"
+            .parse::<Cidr>()
             .unwrap()
             .contains("::1".parse().unwrap())
     );
     assert!(
-        Cidr::parse("1.2.3.4")
+        "1.2.3.4"
+            .parse::<Cidr>()
             .unwrap()
             .contains("1.2.3.4".parse().unwrap())
     );
     assert!(
-        !Cidr::parse("1.2.3.4")
+        !"1.2.3.4"
+            .parse::<Cidr>()
             .unwrap()
             .contains("1.2.3.5".parse().unwrap())
     );
-    assert!(Cidr::parse("1.2.3.4/33").is_err());
-    assert!(Cidr::parse("fe80::/129").is_err());
-    assert!(Cidr::parse("nope/8").is_err());
-    assert_eq!(Cidr::parse("fc00::/7").unwrap().to_string(), "fc00::/7");
+    assert!("1.2.3.4/33".parse::<Cidr>().is_err());
+    assert!("fe80::/129".parse::<Cidr>().is_err());
+    assert!("nope/8".parse::<Cidr>().is_err());
+    assert_eq!("fc00::/7".parse::<Cidr>().unwrap().to_string(), "fc00::/7");
 }
 
 #[test]
