@@ -49,6 +49,10 @@ pub struct PathAgg {
     overflow_attempts: [u64; 2],
     overflow_clients: [u64; 2],
     overflow_epoch: i64,
+    /// Clients shed from a full `parts` after one failure, by key and time (direct-mapped,
+    /// allocated when `parts` first fills): a busy login page has thousands of one-time
+    /// typos per window, and a stuffer's second try must still find its first.
+    once: Vec<(u64, Micros)>,
     last_seen: Micros,
     /// Slow EWMA of (attempts, clients) per window, learned only while quiet.
     base_attempts: f64,
@@ -80,7 +84,62 @@ pub struct Finding {
     pub flag: Vec<(u64, ClientId)>,
 }
 
+/// Slots of [`PathAgg::once`]: about a window's worth of one-time failures on a busy page
+/// (8 a second for ten minutes is 4,800), 128 KiB per login path.
+const ONCE_SLOTS: usize = 8192;
+
 impl PathAgg {
+    /// Make room in a full `parts`: drop the oldest quarter of the participants that look
+    /// harmless so far (one failure, or a success), remembering one-time failures in `once`.
+    /// Their attempts stay in the window's sums (as overflow). Amortised: one scan frees
+    /// hundreds of slots. False when every participant is a repeater or already flagged.
+    fn shed(&mut self, now: Micros, window: Micros) -> bool {
+        let mut lasts: Vec<Micros> = self
+            .parts
+            .values()
+            .filter(|p| !p.flagged && p.suspicious() <= 1)
+            .map(|p| p.last)
+            .collect();
+        if lasts.is_empty() {
+            return false;
+        }
+        let k = lasts.len() / 4;
+        let (_, &mut cut, _) = lasts.select_nth_unstable(k);
+        if self.once.is_empty() {
+            self.once = vec![(0, Micros::MIN); ONCE_SLOTS];
+        }
+        self.rotate(now, window);
+        let (once, attempts, clients) = (
+            &mut self.once,
+            &mut self.overflow_attempts[0],
+            &mut self.overflow_clients[0],
+        );
+        self.parts.retain(|&k, p| {
+            if p.flagged || p.suspicious() > 1 || p.last > cut {
+                return true;
+            }
+            if p.suspicious() == 1 {
+                *attempts += 1;
+                *clients += 1;
+                once[k as usize % ONCE_SLOTS] = (k, p.last);
+            }
+            false
+        });
+        true
+    }
+
+    /// Whether `key` was shed after one failure within the last `window` (and forget it).
+    fn take_once(&mut self, key: u64, now: Micros, window: Micros) -> bool {
+        let Some(e) = self.once.get_mut(key as usize % ONCE_SLOTS) else {
+            return false;
+        };
+        let hit = e.0 == key && now.saturating_sub(e.1) <= window;
+        if e.0 == key {
+            *e = (0, Micros::MIN);
+        }
+        hit
+    }
+
     fn rotate(&mut self, now: Micros, window: Micros) {
         let e = now.div_euclid(window.max(1));
         if e > self.overflow_epoch {
@@ -130,12 +189,14 @@ impl LoginPaths {
     ) {
         if attempt == Attempt::Redirected {
             // Only marks clients already seen failing: successes never take a slot.
-            if let Some(p) = self
-                .paths
-                .slot(path_key)
-                .and_then(|s| self.paths.at(s).parts.get_mut(&client_key))
-            {
-                p.succeeded = true;
+            if let Some(s) = self.paths.slot(path_key) {
+                let agg = self.paths.at(s);
+                match agg.parts.get_mut(&client_key) {
+                    Some(p) => p.succeeded = true,
+                    None => {
+                        agg.take_once(client_key, now, cfg.window);
+                    }
+                }
             }
             return;
         }
@@ -148,6 +209,7 @@ impl LoginPaths {
                     overflow_attempts: [0; 2],
                     overflow_clients: [0; 2],
                     overflow_epoch: now.div_euclid(cfg.window.max(1)),
+                    once: Vec::new(),
                     last_seen: now,
                     base_attempts: 0.0,
                     base_clients: 0.0,
@@ -165,16 +227,22 @@ impl LoginPaths {
         let max_parts = self.max_parts;
         let agg = self.paths.at(slot);
         agg.last_seen = agg.last_seen.max(now);
-        if !agg.parts.contains_key(&client_key) && agg.parts.len() >= max_parts {
+        let known = agg.parts.contains_key(&client_key);
+        if !known && agg.parts.len() >= max_parts && !agg.shed(now, cfg.window) {
             agg.rotate(now, cfg.window);
             agg.overflow_attempts[0] += 1;
             agg.overflow_clients[0] += 1;
             return;
         }
+        let before = if known {
+            0
+        } else {
+            u32::from(agg.take_once(client_key, now, cfg.window))
+        };
         let p = agg.parts.entry(client_key).or_insert_with(|| Participant {
             id: id(),
             last: now,
-            fails: 0,
+            fails: before,
             posts_ok: 0,
             succeeded: false,
             flagged: false,
@@ -288,6 +356,7 @@ impl LoginPaths {
         let per_part = std::mem::size_of::<(u64, Participant)>() + 1;
         self.paths.approx_bytes(|p| {
             p.path.len()
+                + p.once.capacity() * std::mem::size_of::<(u64, Micros)>()
                 + p.parts.capacity() * per_part * 8 / 7
                 + p.parts.values().map(|x| x.id.heap_bytes()).sum::<usize>()
         })
