@@ -48,6 +48,7 @@ enum Col {
     SslCipher,
     ProtocolVersion,
     CPort,
+    XForwardedFor,
     DetailedResultType,
 }
 
@@ -66,6 +67,7 @@ fn col_of(name: &str) -> Option<Col> {
         "sc-status" => Col::ScStatus,
         "cs(Referer)" | "cs(Referrer)" => Col::Referer,
         "cs(User-Agent)" => Col::UserAgent,
+        "x-forwarded-for" => Col::XForwardedFor,
         "cs-uri-query" => Col::UriQuery,
         "x-edge-result-type" => Col::ResultType,
         "x-edge-request-id" => Col::RequestId,
@@ -251,7 +253,7 @@ impl Parser {
             trace_id: dash_cow(get(Col::RequestId)),
             reason: reason.map(Cow::Borrowed),
             edge_location: dash_cow(get(Col::EdgeLocation)),
-            forwarded_for: None,
+            forwarded_for: dash_cow(get(Col::XForwardedFor)),
         })
     }
 }

@@ -64,6 +64,7 @@ fn sample_file_every_line() {
 
     // 6: status 000 is None.
     let r = req(&o[5]);
+    assert_eq!(r.forwarded_for, None, "`-` is absent");
     assert_eq!(r.status, None);
     assert_eq!(r.method.as_deref(), Some("POST"));
     assert_eq!(r.host.as_deref(), Some("api.example.org"));
@@ -74,6 +75,10 @@ fn sample_file_every_line() {
     assert_eq!(r.tls_protocol.as_deref(), Some("TLSv1.2"));
     assert_eq!(r.client_port, Some(40104));
     assert_eq!(r.reason, None, "RefreshHit is not an error");
+    assert_eq!(
+        r.forwarded_for.as_deref(),
+        Some("198.51.100.250, 203.0.113.9")
+    );
 
     // 8: attack: encoded traversal and Log4Shell UA, WAF 403 `Error`.
     let r = req(&o[7]);
