@@ -15,8 +15,9 @@ pub struct Participant {
     pub fails: u32,
     /// POSTs answered 2xx: the first may be a success, repeats are not.
     pub posts_ok: u32,
-    /// A POST answered with a redirect came after: the usual "typo, then logged in".
-    pub succeeded: bool,
+    /// POSTs answered with a redirect after the first failure: the usual "typo, then
+    /// logged in"; a regular who fails now and then logs in far more often.
+    pub successes: u32,
     pub flagged: bool,
 }
 
@@ -34,7 +35,14 @@ pub enum Attempt {
 impl Participant {
     pub(crate) fn suspicious(&self) -> u32 {
         let n = self.fails + self.posts_ok.saturating_sub(1);
-        if self.succeeded && n <= 1 { 0 } else { n }
+        if self.successes > 0 && n <= 1 { 0 } else { n }
+    }
+
+    /// Failed repeatedly, and more often than it logged in: a stuffer (whose odd lucky
+    /// guess does not clear it), not a regular with the odd typo.
+    pub(crate) fn repeater(&self) -> bool {
+        let s = self.suspicious();
+        s >= 2 && self.successes < s
     }
 }
 
@@ -192,7 +200,7 @@ impl LoginPaths {
             if let Some(s) = self.paths.slot(path_key) {
                 let agg = self.paths.at(s);
                 match agg.parts.get_mut(&client_key) {
-                    Some(p) => p.succeeded = true,
+                    Some(p) => p.successes = p.successes.saturating_add(1),
                     None => {
                         agg.take_once(client_key, now, cfg.window);
                     }
@@ -244,7 +252,7 @@ impl LoginPaths {
             last: now,
             fails: before,
             posts_ok: 0,
-            succeeded: false,
+            successes: 0,
             flagged: false,
         });
         p.last = p.last.max(now);
@@ -272,7 +280,7 @@ impl LoginPaths {
                 if s == 0 {
                     continue;
                 }
-                repeat += u64::from(s >= 2);
+                repeat += u64::from(p.repeater());
                 // Stuffing is many clients with a few attempts each: cap each one's weight, so
                 // a lone brute forcer on the same path (flagged on its own) neither looks like
                 // stuffing nor inflates the path's baseline.
@@ -321,10 +329,15 @@ impl LoginPaths {
                 agg.announced_clients = agg.announced_clients.max(c);
             }
             let mut flag = Vec::new();
-            // Caught by the repeat test alone: flag the repeaters, not every one-time typo.
-            let min_s = if by_volume { 1 } else { 2 };
+            // Caught by the repeat test alone: flag the repeaters, not every one-time typo
+            // nor the regulars.
             for (&k, p) in agg.parts.iter_mut() {
-                if !p.flagged && p.suspicious() >= min_s {
+                let suspect = if by_volume {
+                    p.suspicious() >= 1
+                } else {
+                    p.repeater()
+                };
+                if !p.flagged && suspect {
                     p.flagged = true;
                     flag.push((k, p.id.clone()));
                 }

@@ -295,7 +295,8 @@ fn distributed_credential_stuffing_detected() {
 
 /// A busy login page (5,000 req/s sites): thousands of distinct clients fail once each in a
 /// ten-minute window (typos, most of them logging in a few seconds later), far more than the
-/// participant table holds. The stuffers' repeats must still be caught and named.
+/// participant table holds, and hundreds of regulars fail repeatedly but also log in. The
+/// stuffers (two or three failures each, no success) must still be caught and named.
 #[test]
 fn distributed_stuffing_found_behind_a_busy_login_page() {
     let mut r = Rng(0x5eed_1091);
@@ -312,6 +313,17 @@ fn distributed_stuffing_found_behind_a_busy_login_page() {
                 let later = t + (2 + r.below(10) as i64) * S;
                 reqs.push(req(later, ip, "POST", "/login".into(), 302, Some(BROWSER)));
             }
+        }
+    }
+    // 300 regulars logging in all day (an API client, a shared office NAT): a POST every
+    // 10 s, one in ten fails, so each fails several times a window, and succeeds.
+    for k in 0..300 {
+        let ip = benign_ip(100_000 + k);
+        let mut t = T0 + r.below(10 * S as u64) as i64;
+        while t < T0 + 1800 * S {
+            let status = if r.below(10) == 0 { 401 } else { 302 };
+            reqs.push(req(t, ip, "POST", "/login".into(), status, Some(BROWSER)));
+            t += (5 + r.below(10) as i64) * S;
         }
     }
     let n = 300;
@@ -341,7 +353,13 @@ fn distributed_stuffing_found_behind_a_busy_login_page() {
         ev.len()
     );
     assert!(hit * 100 >= 95 * n, "only {hit} of {n} flagged");
-    assert_eq!(benign_hit, 0);
+    // A regular who fails twice in a row during the attack looks like a stuffer; the target
+    // is at most 0.1% of benign clients.
+    let benign_total = i + 300;
+    assert!(
+        benign_hit * 1000 <= benign_total,
+        "{benign_hit} of {benign_total} benign flagged"
+    );
 }
 
 #[test]
