@@ -302,7 +302,15 @@ impl LoginPaths {
             }
             let by_volume = a >= cfg.min_attempts.max(cfg.vs_baseline * agg.base_attempts)
                 && c >= cfg.min_clients.max(cfg.vs_baseline * agg.base_clients);
-            let by_repeat = r >= cfg.min_clients.max(cfg.vs_baseline * agg.base_repeat);
+            // Repeaters against their baseline: `vs_baseline` times it on a quiet page, but on
+            // a busy one (dozens of regulars failing twice a window) a Poisson margin above
+            // half as much again already rules out chance, and waiting for 5× would let a
+            // slow attack run for minutes unnamed.
+            let b = agg.base_repeat;
+            let by_repeat = r
+                >= cfg
+                    .min_clients
+                    .max((cfg.vs_baseline * b).min(1.5 * b + 6.0 * b.sqrt()));
             let fire = by_volume || by_repeat;
             if !fire {
                 // Learn the path's normal level only while it is quiet, so an attack
