@@ -4,6 +4,7 @@
 
 use super::bucket::{Bucket, Seen, Targets};
 use super::distinct::SeenFilter;
+use super::path_latency::PathLatency;
 use super::paths::{PathNormalizer, PathPatterns};
 use super::sketch::LatencySketch;
 use super::topk::{ClientKey, ClientRef, TopK, TopKey};
@@ -99,6 +100,8 @@ pub struct Aggregator {
     ahead_run: u32,
     pool: Vec<Bucket>,
     seen: SeenFilter,
+    /// Each path's usual latency, to count requests far slower than usual for their path.
+    path_latency: PathLatency,
     out: VecDeque<WindowStats>,
     dropped: u64,
     history: [VecDeque<WindowStats>; 3],
@@ -139,6 +142,7 @@ impl Aggregator {
             ahead_run: 0,
             pool: Vec::new(),
             seen: SeenFilter::new(cfg.new_client_horizon),
+            path_latency: PathLatency::default(),
             out: VecDeque::new(),
             dropped: 0,
             history: Default::default(),
@@ -244,10 +248,15 @@ impl Aggregator {
             .total_time_us
             .or(r.backend_time_us)
             .map(|v| (LatencySketch::index_of(v), v));
+        let slow_for_path = match latency {
+            Some((Some(i), _)) => self.path_latency.judge(k.norm_path, i),
+            _ => None,
+        };
         let seen = Seen {
             client,
             is_new,
             latency,
+            slow_for_path,
         };
         self.open[(bi - first) as usize].observe(r, k, &seen, late);
 
@@ -445,7 +454,7 @@ impl Aggregator {
             .chain(&self.recent)
             .chain(self.rollups.iter().flatten());
         let mut b: usize = buckets.map(Bucket::approx_bytes).sum();
-        b += self.seen.approx_bytes();
+        b += self.seen.approx_bytes() + self.path_latency.approx_bytes();
         b += self.clients.approx_bytes()
             + self.paths.approx_bytes()
             + self.agents.approx_bytes()

@@ -35,6 +35,8 @@ pub(crate) struct Counts {
     pub late: u64,
     pub lat_hist: [u64; super::LATENCY_SLOTS],
     pub lat_sum_us: u64,
+    pub lat_judged: u64,
+    pub slow_for_path: u64,
 }
 
 impl Counts {
@@ -60,6 +62,8 @@ impl Counts {
             *a += b;
         }
         self.lat_sum_us += o.lat_sum_us;
+        self.lat_judged += o.lat_judged;
+        self.slow_for_path += o.slow_for_path;
     }
 }
 
@@ -189,6 +193,8 @@ pub(crate) struct Seen<'r> {
     pub client: Option<(ClientRef<'r>, u64)>,
     pub is_new: bool,
     pub latency: Option<(Option<i32>, u64)>,
+    /// Judged against the path's usual latency: far slower or not (`None`: not judged).
+    pub slow_for_path: Option<bool>,
 }
 
 #[derive(Debug, Clone)]
@@ -277,6 +283,10 @@ impl Bucket {
             self.c.lat_hist[super::latency_slot(v)] += 1;
             self.c.lat_sum_us = self.c.lat_sum_us.saturating_add(v);
         }
+        if let Some(slow) = s.slow_for_path {
+            self.c.lat_judged += 1;
+            self.c.slow_for_path += u64::from(slow);
+        }
         if let Some((cr, h)) = s.client {
             self.clients.insert_hash(h);
             self.top_clients.add_hashed(cr, h, 1);
@@ -346,6 +356,8 @@ impl Bucket {
             latency: self.latency.clone(),
             latency_buckets: c.lat_hist,
             latency_sum_us: c.lat_sum_us,
+            latency_judged: c.lat_judged,
+            slow_for_path: c.slow_for_path,
         }
     }
 

@@ -48,6 +48,10 @@ pub struct WindowStats {
     pub latency_buckets: [u64; LATENCY_SLOTS],
     /// Sum of those latencies, microseconds.
     pub latency_sum_us: u64,
+    /// Requests judged against their path's usual latency (the path had a history) …
+    pub latency_judged: u64,
+    /// … and those among them far slower than usual for their path (`path_latency`).
+    pub slow_for_path: u64,
 }
 
 /// Fixed latency histogram bounds (5 ms … 30 s), microseconds.
@@ -78,6 +82,7 @@ mod bucket;
 pub mod clients;
 pub mod distinct;
 pub mod hash;
+pub mod path_latency;
 pub mod paths;
 pub mod sketch;
 pub mod topk;

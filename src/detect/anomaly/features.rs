@@ -1,6 +1,6 @@
 //! Window features and the per-feature baselines that score them.
 
-use super::model::{Level, Ratio, Z_HALF, alpha, excess_z};
+use super::model::{Level, Ratio, Z_HALF, alpha, excess_z, excess_z_rare};
 use super::season::Season;
 use super::tail::{NT, TailCounts};
 use crate::event::AnomalyType;
@@ -25,6 +25,8 @@ pub enum Feature {
     TargetP99,
     /// Share of requests beyond the baseline's p50 / p90 / p99 (a count test).
     LatencyTail(u8),
+    /// Share of requests far slower than usual for their own path (a count test).
+    SlowForPath,
 }
 
 impl Feature {
@@ -46,6 +48,7 @@ impl Feature {
             Feature::LatencyTail(0) => "share_slower_than_baseline_p50",
             Feature::LatencyTail(1) => "share_slower_than_baseline_p90",
             Feature::LatencyTail(_) => "share_slower_than_baseline_p99",
+            Feature::SlowForPath => "share_slow_for_path",
         }
     }
 }
@@ -81,6 +84,9 @@ pub struct Obs {
     pub targets: Vec<TargetObs>,
     /// Requests beyond the baseline's latency quantiles (filled in by the scorer).
     pub tail: TailCounts,
+    /// Requests judged against their path's usual latency, and those far slower.
+    pub judged: f64,
+    pub slow_for_path: f64,
 }
 
 impl Obs {
@@ -114,6 +120,8 @@ impl Obs {
                 })
                 .collect(),
             tail: TailCounts::default(),
+            judged: w.latency_judged as f64,
+            slow_for_path: w.slow_for_path as f64,
         }
     }
 
@@ -148,6 +156,8 @@ impl Obs {
             }
             m.new_clients += o.new_clients;
             m.bytes_out += o.bytes_out;
+            m.judged += o.judged;
+            m.slow_for_path += o.slow_for_path;
             l50.extend(o.p50);
             l90.extend(o.p90);
             l99.extend(o.p99);
@@ -213,6 +223,7 @@ pub struct Detector {
     pub r5xx_be: Ratio,
     pub new: Ratio,
     pub top: Ratio,
+    pub slow_for_path: Ratio,
     targets: Vec<TargetModel>,
     /// Hour-of-day profile of the rate, used for it once ready (`seasonal`).
     pub season: Season,
@@ -354,6 +365,20 @@ impl Detector {
                     None,
                 );
             }
+        }
+        // Requests far slower than usual for their path: the slowdown of a few endpoints,
+        // or of a few requests on every endpoint, that the site-wide mixture hides.
+        if self.slow_for_path.weight() > 0.0 && o.judged >= 1.0 {
+            let p0 = Self::p(&self.slow_for_path, P_FLOOR);
+            let k = o.slow_for_path;
+            push(
+                Feature::SlowForPath,
+                AnomalyType::Latency,
+                excess_z_rare(k, o.judged, p0, 1.0, 0.005),
+                k / o.judged,
+                p0,
+                None,
+            );
         }
         let ratios: [(Feature, AnomalyType, &Ratio, f64, f64, f64); 6] = [
             (
@@ -544,6 +569,10 @@ impl Detector {
         self.r5xx_lb.update(o.c5xx_lb, n, ratio_a, k);
         self.r5xx_be.update(o.c5xx_be, n, ratio_a, k);
         self.new.update(o.new_clients, n, ratio_a, k);
+        if o.judged > 0.0 {
+            self.slow_for_path
+                .update(o.slow_for_path, o.judged, ratio_a, k);
+        }
         self.top
             .update(o.top.as_ref().map_or(0.0, |t| t.1), n, ratio_a, k);
         for t in &o.targets {

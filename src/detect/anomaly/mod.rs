@@ -387,7 +387,10 @@ impl WindowScorer {
             Feature::NewClientShare => pct(&d.new),
             Feature::TopClientShare => pct(&d.top),
             Feature::BytesPerRequest => d.bpr.predict().map(f64::exp),
-            Feature::TargetRate5xx | Feature::TargetP99 | Feature::LatencyTail(_) => None,
+            Feature::TargetRate5xx
+            | Feature::TargetP99
+            | Feature::LatencyTail(_)
+            | Feature::SlowForPath => None,
         }
     }
 }

@@ -125,6 +125,24 @@ pub fn excess_z(k: f64, n: f64, p0: f64, rel: f64, abs: f64) -> f64 {
     stat.min(prac * Z_HALF).max(0.0)
 }
 
+/// Like [`excess_z`], for counts whose baseline share is tiny (a tenth of a percent): the
+/// square-root statistic is far too cautious there (8 events against 0.2 expected is a
+/// one-in-10^9 chance, which it scores 4.8), so the Poisson likelihood-ratio root is used,
+/// which follows the exact tail. Outliers come in bursts in real traffic (a pause stalls
+/// every request in flight), so the evidence is discounted below eight events.
+pub fn excess_z_rare(k: f64, n: f64, p0: f64, rel: f64, abs: f64) -> f64 {
+    if n <= 0.0 || p0 <= 0.0 {
+        return 0.0;
+    }
+    let mu = n * p0;
+    if k <= mu {
+        return 0.0;
+    }
+    let stat = (2.0 * (k * (k / mu).ln() - (k - mu))).max(0.0).sqrt() * (k / 8.0).min(1.0);
+    let prac = (k / n - p0) / (rel * p0 + abs);
+    stat.min(prac * Z_HALF).max(0.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,6 +157,20 @@ mod tests {
         // Tiny excess on a huge window: significant but irrelevant.
         let z = excess_z(1_100.0, 1_000_000.0, 0.001, 1.0, 0.01);
         assert!(squash(z) < 0.1, "{z}");
+    }
+
+    #[test]
+    fn rare_counts_follow_the_poisson_tail() {
+        // 8 against 0.2 expected (p ~ 1e-9): an alarm, where the square root says 4.8.
+        let z = excess_z_rare(8.0, 120.0, 0.2 / 120.0, 1.0, 0.005);
+        assert!(
+            z > 6.0 && excess_z(8.0, 120.0, 0.2 / 120.0, 1.0, 0.005) < 5.0,
+            "{z}"
+        );
+        // Three at once against 0.02 expected: unlikely, but a burst, not an alarm.
+        assert!(excess_z_rare(3.0, 20.0, 0.001, 1.0, 0.005) < 2.0);
+        // At or below the expectation: nothing.
+        assert_eq!(excess_z_rare(1.0, 1000.0, 0.001, 1.0, 0.005), 0.0);
     }
 
     #[test]

@@ -47,6 +47,11 @@ pub fn describe(c: &Contribution, o: &Obs, d: &Detector, kind: AnomalyType) -> S
                 pct(c.baseline)
             )
         }
+        Feature::SlowForPath => format!(
+            "{} of requests far slower than usual for their path (over 2× and 3σ) vs {} normally",
+            pct(c.value),
+            pct(c.baseline)
+        ),
         Feature::LatencyP99 | Feature::LatencyP90 | Feature::LatencyP50 => {
             let p50b = d.p50.predict().map(f64::exp);
             let mut s = format!(

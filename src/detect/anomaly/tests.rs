@@ -7,7 +7,7 @@ use crate::record::{MICROS_PER_SEC, Micros};
 use crate::sim::{
     ErrorSource, Incident, IncidentKind, Intensity, PRESET_START, SimConfig, SimRequest, Simulator,
 };
-use crate::window::TargetStats;
+use crate::window::{LatencySketch, TargetStats};
 use std::collections::HashMap;
 use std::net::IpAddr;
 
@@ -30,6 +30,8 @@ struct Acc {
     s404: u64,
     codes: [u64; 5],
     sketch: crate::window::LatencySketch,
+    judged: u64,
+    slow_for_path: u64,
 }
 
 /// Exact windows over simulated requests, in time order; empty windows included.
@@ -39,6 +41,8 @@ pub(super) fn windows(sim: Simulator, ws: u64) -> Vec<WindowStats> {
     let step = ws as i64 * MICROS_PER_SEC;
     let mut out = Vec::new();
     let mut seen: HashMap<IpAddr, Micros> = HashMap::new();
+    let mut path_latency = crate::window::path_latency::PathLatency::default();
+    let mut norm = String::new();
     let mut acc = Acc::default();
     let mut cur = 0i64;
     let close = |acc: &mut Acc, idx: i64, out: &mut Vec<WindowStats>| {
@@ -83,6 +87,8 @@ pub(super) fn windows(sim: Simulator, ws: u64) -> Vec<WindowStats> {
             status_5xx_by_code: a.codes,
             late: 0,
             latency: a.sketch,
+            latency_judged: a.judged,
+            slow_for_path: a.slow_for_path,
             ..WindowStats::default()
         });
     };
@@ -131,6 +137,15 @@ pub(super) fn windows(sim: Simulator, ws: u64) -> Vec<WindowStats> {
         }
         if let Some(u) = r.total_time_us {
             acc.sketch.insert(u);
+            // Judged against the path's usual latency as the aggregator does.
+            if let (Some(p), Some(i)) = (r.path.as_deref(), LatencySketch::index_of(u)) {
+                crate::window::normalize_path(p, &mut norm);
+                let key = crate::window::hash::hash_str(&norm);
+                if let Some(slow) = path_latency.judge(key, i) {
+                    acc.judged += 1;
+                    acc.slow_for_path += u64::from(slow);
+                }
+            }
         }
         if let Some(ip) = r.client_ip {
             *acc.clients.entry(ip).or_default() += 1;

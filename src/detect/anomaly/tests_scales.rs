@@ -176,6 +176,23 @@ fn latency_shift_at_five_per_second_is_caught_within_three_minutes() {
     }
 }
 
+/// At 2 req/s (a small site at night) 8% of requests turning 12× slower barely moves the
+/// site-wide tail (a slowed 3 ms script is still fast), but each slowed request stands far
+/// out from its own path's usual latency: the share of such requests catches it in time.
+#[test]
+fn latency_at_two_per_second_is_caught_against_each_paths_usual_latency() {
+    for seed in [1, 2, 3] {
+        let c = flat(
+            seed,
+            2.0,
+            3_600,
+            Some((IncidentKind::Latency, Intensity::Moderate, 2_400)),
+        );
+        let d = delay(c, 10, AnomalyType::Latency);
+        assert!(d.is_some_and(|d| d <= 180), "seed {seed}: {d:?}");
+    }
+}
+
 /// A subtle error spike (3% 5xx) at 2.5 req/s (a small site at night): under one error a
 /// 10-s window, four a minute, which the one-minute view misses. The 2.5- and 5-minute
 /// counts see it while it lasts (within 3 to 4 minutes at this rate).
