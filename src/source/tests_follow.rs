@@ -353,6 +353,33 @@ fn rename_then_create_later_is_still_a_rotation() {
     f.stop();
 }
 
+/// The same gap under a glob that also matches the rotated name: the rescan finds
+/// `app.log.1` while `app.log` is still being read under its old name. It must not be
+/// written off as an already-read rotated copy: a line the writer adds to it late is read.
+#[test]
+fn renamed_file_found_by_the_glob_before_the_new_one_exists_is_not_lost() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("app.log");
+    append(&p, "a1\n");
+    let o = FollowOptions {
+        poll: Duration::from_secs(2),
+        ..opts(true)
+    };
+    let (f, rx) = spawn(&[arg(&d.path().join("app.log*"))], o);
+    let mut seen = Seen::default();
+    collect_until(&rx, &mut seen, |s| !s.lines.is_empty());
+    let old = d.path().join("app.log.1");
+    fs::rename(&p, &old).unwrap();
+    // The rename wakes a rescan, which finds app.log.1 while app.log is missing.
+    std::thread::sleep(Duration::from_millis(300));
+    append(&p, "b1\n");
+    collect_until(&rx, &mut seen, |s| s.lines.len() >= 2);
+    append(&old, "a2 late\n");
+    collect_until(&rx, &mut seen, |s| s.lines.len() >= 3);
+    assert_eq!(seen.texts(), vec!["a1", "b1", "a2 late"]);
+    f.stop();
+}
+
 #[test]
 fn backfill_reads_plain_and_gzip_present_at_start() {
     use flate2::{Compression, write::GzEncoder};

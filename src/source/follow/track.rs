@@ -106,6 +106,15 @@ impl State {
     ) -> Result<bool, Closed> {
         let ident = file_id(meta);
         let resume = self.recent.iter().rev().find(|r| r.0 == ident).map(|r| r.1);
+        if resume.is_none()
+            && self.tracked.iter().enumerate().any(|(k, t)| {
+                k != i && t.ident == Some(ident) && (t.reader.is_some() || t.parked.is_some())
+            })
+        {
+            // Still being read under its old name (renamed, and the new file not created
+            // yet): wait until that reader closes and says where it stopped.
+            return Ok(false);
+        }
         if announce && resume.is_none() && self.is_rotated_copy(i) {
             let t = &mut self.tracked[i];
             t.ignored = true;
