@@ -47,11 +47,20 @@ pub fn describe(c: &Contribution, o: &Obs, d: &Detector, kind: AnomalyType) -> S
                 pct(c.baseline)
             )
         }
-        Feature::SlowForPath => format!(
-            "{} of requests far slower than usual for their path (over 2× and 3σ) vs {} normally",
-            pct(c.value),
-            pct(c.baseline)
-        ),
+        Feature::SlowForPath => {
+            let mut s = format!(
+                "{} of requests far slower than usual for their path vs {} normally",
+                pct(c.value),
+                pct(c.baseline)
+            );
+            // The site-wide p99 as well when it moved: what a dashboard shows.
+            if let (Some(p), Some(b)) = (o.p99, d.p99.predict().map(f64::exp)) {
+                if p > 1.2 * b {
+                    s.push_str(&format!(" (p99 {} vs {})", ms(p), ms(b)));
+                }
+            }
+            s
+        }
         Feature::LatencyP99 | Feature::LatencyP90 | Feature::LatencyP50 => {
             let p50b = d.p50.predict().map(f64::exp);
             let mut s = format!(

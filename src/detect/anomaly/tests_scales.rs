@@ -150,12 +150,17 @@ fn flat(
 
 /// Seconds from onset to the end of the first alarming window of the incident's kind.
 fn delay(c: SimConfig, ws: u64, kind: AnomalyType) -> Option<i64> {
+    first_alarm(c, ws, kind).map(|(d, _)| d)
+}
+
+/// The first alarm of the incident's kind: seconds from onset, and its summary.
+fn first_alarm(c: SimConfig, ws: u64, kind: AnomalyType) -> Option<(i64, String)> {
     let on = c.start + c.incidents[0].start_offset_secs as i64 * MICROS_PER_SEC;
     let wins = windows(Simulator::new(c), ws);
     let mut s = WindowScorer::new(ScorerConfig::new(ws));
     wins.iter().find_map(|w| {
         let e = s.observe(w)?;
-        (w.start() >= on && e.kind == kind).then(|| (e.end.0 - on) / MICROS_PER_SEC)
+        (w.start() >= on && e.kind == kind).then(|| ((e.end.0 - on) / MICROS_PER_SEC, e.summary))
     })
 }
 
@@ -175,11 +180,16 @@ fn latency_shift_at_low_rates_is_caught_within_three_minutes() {
                 3_600,
                 Some((IncidentKind::Latency, Intensity::Moderate, 2_400)),
             );
-            let d = delay(c, 10, AnomalyType::Latency);
+            let a = first_alarm(c, 10, AnomalyType::Latency);
             assert!(
-                d.is_some_and(|d| d <= 180),
-                "{rps} req/s, seed {seed}: {d:?}"
+                a.as_ref().is_some_and(|a| a.0 <= 180),
+                "{rps} req/s, seed {seed}: {a:?}"
             );
+            if rps < 3.0 {
+                // Named for what caught it.
+                let s = a.map(|a| a.1).unwrap_or_default();
+                assert!(s.contains("slower than usual for their path"), "{s}");
+            }
         }
     }
 }
