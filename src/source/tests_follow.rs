@@ -328,8 +328,17 @@ fn rotated_copies_matching_the_glob_are_not_read_twice() {
     f.stop();
 }
 
-#[test]
-fn rename_then_create_later_is_still_a_rotation() {
+/// `app.log` holding "a1", followed (by its name, or by `app.log*`) with a 2 s poll, and
+/// "a1" read: for tests of what happens between a rename and the next poll.
+fn following_app_log(
+    pattern: &str,
+) -> (
+    tempfile::TempDir,
+    std::path::PathBuf,
+    Follower,
+    Receiver<SourceMsg>,
+    Seen,
+) {
     let d = tempfile::tempdir().unwrap();
     let p = d.path().join("app.log");
     append(&p, "a1\n");
@@ -337,9 +346,15 @@ fn rename_then_create_later_is_still_a_rotation() {
         poll: Duration::from_secs(2),
         ..opts(true)
     };
-    let (f, rx) = spawn(&[arg(&p)], o);
+    let (f, rx) = spawn(&[arg(&d.path().join(pattern))], o);
     let mut seen = Seen::default();
     collect_until(&rx, &mut seen, |s| !s.lines.is_empty());
+    (d, p, f, rx, seen)
+}
+
+#[test]
+fn rename_then_create_later_is_still_a_rotation() {
+    let (d, p, f, rx, mut seen) = following_app_log("app.log");
     fs::rename(&p, d.path().join("app.log.1")).unwrap();
     // The name stays missing for a moment (well under the poll interval).
     std::thread::sleep(Duration::from_millis(200));
@@ -358,16 +373,7 @@ fn rename_then_create_later_is_still_a_rotation() {
 /// written off as an already-read rotated copy: a line the writer adds to it late is read.
 #[test]
 fn renamed_file_found_by_the_glob_before_the_new_one_exists_is_not_lost() {
-    let d = tempfile::tempdir().unwrap();
-    let p = d.path().join("app.log");
-    append(&p, "a1\n");
-    let o = FollowOptions {
-        poll: Duration::from_secs(2),
-        ..opts(true)
-    };
-    let (f, rx) = spawn(&[arg(&d.path().join("app.log*"))], o);
-    let mut seen = Seen::default();
-    collect_until(&rx, &mut seen, |s| !s.lines.is_empty());
+    let (d, p, f, rx, mut seen) = following_app_log("app.log*");
     let old = d.path().join("app.log.1");
     fs::rename(&p, &old).unwrap();
     // The rename wakes a rescan, which finds app.log.1 while app.log is missing.

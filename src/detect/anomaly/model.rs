@@ -113,16 +113,7 @@ impl Ratio {
 ///
 /// The smaller of the two wins.
 pub fn excess_z(k: f64, n: f64, p0: f64, rel: f64, abs: f64) -> f64 {
-    if n <= 0.0 {
-        return 0.0;
-    }
-    let mu = n * p0;
-    if k <= mu {
-        return 0.0;
-    }
-    let stat = 2.0 * (k.sqrt() - mu.sqrt());
-    let prac = (k / n - p0) / (rel * p0 + abs);
-    stat.min(prac * Z_HALF).max(0.0)
+    excess(k, n, p0, rel, abs, |k, mu| 2.0 * (k.sqrt() - mu.sqrt()))
 }
 
 /// Like [`excess_z`], for counts whose baseline share is tiny (a tenth of a percent): the
@@ -131,16 +122,22 @@ pub fn excess_z(k: f64, n: f64, p0: f64, rel: f64, abs: f64) -> f64 {
 /// which follows the exact tail. Outliers come in bursts in real traffic (a pause stalls
 /// every request in flight), so the evidence is discounted below eight events.
 pub fn excess_z_rare(k: f64, n: f64, p0: f64, rel: f64, abs: f64) -> f64 {
-    if n <= 0.0 || p0 <= 0.0 {
+    if p0 <= 0.0 {
         return 0.0;
     }
+    excess(k, n, p0, rel, abs, |k, mu| {
+        (2.0 * (k * (k / mu).ln() - (k - mu))).max(0.0).sqrt() * (k / 8.0).min(1.0)
+    })
+}
+
+/// The smaller of `stat(k, μ)` and the practical excess, for `k` above `μ = n·p0`.
+fn excess(k: f64, n: f64, p0: f64, rel: f64, abs: f64, stat: impl Fn(f64, f64) -> f64) -> f64 {
     let mu = n * p0;
-    if k <= mu {
+    if n <= 0.0 || k <= mu {
         return 0.0;
     }
-    let stat = (2.0 * (k * (k / mu).ln() - (k - mu))).max(0.0).sqrt() * (k / 8.0).min(1.0);
     let prac = (k / n - p0) / (rel * p0 + abs);
-    stat.min(prac * Z_HALF).max(0.0)
+    stat(k, mu).min(prac * Z_HALF).max(0.0)
 }
 
 #[cfg(test)]
