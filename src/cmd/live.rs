@@ -166,7 +166,7 @@ pub fn run(
 ) -> Result<(), Failure> {
     let rules = super::load_rules(common)?;
     let cfg = super::engine_config(common);
-    let opts = super::read_options(common, true);
+    let opts = super::read_options(common, common.threads.max(1));
     // Resolve inputs before touching the terminal, so errors print plainly.
     let inputs = match &kind {
         Kind::Live { paths } => {

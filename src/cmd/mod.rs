@@ -72,10 +72,11 @@ pub(crate) fn engine_config(common: &Common) -> EngineConfig {
 }
 
 /// The parse-stage settings every command shares: format, trusted proxies, path patterns.
-pub(crate) fn read_options(common: &Common, threaded: bool) -> crate::pipeline::ReadOptions {
+/// `parse_threads`: 0 parses on the caller's thread.
+pub(crate) fn read_options(common: &Common, parse_threads: usize) -> crate::pipeline::ReadOptions {
     crate::pipeline::ReadOptions {
         format: common.format,
-        threaded,
+        parse_threads,
         proxies: ClientResolver::new(common.trusted_proxy.clone()),
         path_patterns: crate::window::paths::PathPatterns::new(common.path_pattern.clone()),
     }

@@ -63,7 +63,7 @@ pub fn run(args: &ScanArgs, common: &Common, hook_opts: &HookOpts) -> Result<(),
         true
     };
     let mut notices: Vec<Notice> = Vec::new();
-    let opts = super::read_options(common, common.threads > 1);
+    let opts = super::read_options(common, parse_threads(common.threads));
     if args.follow {
         let signals = service::Signals::install(args.events_file.is_some())?;
         super::follow::run(
@@ -141,4 +141,9 @@ pub fn run(args: &ScanArgs, common: &Common, hook_opts: &HookOpts) -> Result<(),
         }
     }
     service::fail_on(&args.fail_on, &summary)
+}
+
+/// `--threads 1` parses inline; `--threads N` parses on N threads beside the engine's.
+fn parse_threads(threads: usize) -> usize {
+    if threads > 1 { threads } else { 0 }
 }

@@ -40,7 +40,7 @@ pub enum Outcome<'a> {
 const SWITCH_AFTER: u32 = 8;
 
 /// Per-stream parser state: the detected (or forced) format and CloudFront's `#Fields` map.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct StreamParser {
     forced: Option<Format>,
     format: Option<Format>,

@@ -117,7 +117,7 @@ pub fn sniff(line: &str) -> bool {
 }
 
 /// Per-stream state: the column map from the latest `#Fields:` header (or the default order).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Parser {
     /// Position of each [`Col`] in the line, `ABSENT` when the header lacks it.
     pos: [u8; NCOLS],

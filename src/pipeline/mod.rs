@@ -1,9 +1,10 @@
 //! Moving lines in: sources → parse stage → engine, for reading inputs to the end.
 //!
 //! Each input gets a *feed* that reads line-aligned chunks and parses them into batches:
-//! on its own thread (the default: parsing on one core, aggregation and detection on the
-//! other) or inline (`--threads 1`). Feeds are bounded (a parse thread runs at most two
-//! batches ahead) and batches are recycled, so memory stays flat whatever the file size.
+//! on parse threads that take the chunks in turn (the default: `--threads 2` parses on two,
+//! and the caller aggregates and detects on whichever core is free) or inline
+//! (`--threads 1`). Feeds are bounded (each parse thread runs at most two batches ahead) and
+//! batches are recycled, so memory stays flat whatever the file size.
 //!
 //! Several inputs are merged in log-time order: record by record across the open feeds.
 //! Inputs are opened lazily in name order (ALB names carry the time): the next input opens
@@ -19,23 +20,14 @@ use crate::record::Micros;
 use crate::source::{ChunkReader, Input};
 use std::collections::VecDeque;
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
-use std::thread::JoinHandle;
+
+mod pool;
 
 /// A problem with one input that did not stop the others (e.g. a truncated gzip).
 #[derive(Debug, Clone)]
 pub struct Notice {
     pub source: u32,
     pub text: String,
-}
-
-/// What the feeds send: a parsed batch, or the end of the input (with an error if it ended
-/// early).
-// Moved once per 256 KiB chunk; boxing would only add an allocation.
-#[allow(clippy::large_enum_variant)]
-enum FeedMsg {
-    Batch(Batch),
-    End(Option<String>),
 }
 
 trait Feed {
@@ -82,66 +74,6 @@ impl Feed for InlineFeed {
     }
 }
 
-/// Reads and parses on its own thread, at most two batches ahead.
-struct ThreadFeed {
-    rx: Receiver<FeedMsg>,
-    recycle: SyncSender<Batch>,
-    handle: Option<JoinHandle<()>>,
-}
-
-impl ThreadFeed {
-    fn spawn(mut inline: InlineFeed) -> ThreadFeed {
-        let (tx, rx) = sync_channel::<FeedMsg>(2);
-        let (recycle, back) = sync_channel::<Batch>(4);
-        let handle = std::thread::Builder::new()
-            .name(format!("parse-{}", inline.source))
-            .spawn(move || {
-                loop {
-                    let b = back.try_recv().unwrap_or_default();
-                    match inline.next(b) {
-                        Ok(b) => {
-                            if tx.send(FeedMsg::Batch(b)).is_err() {
-                                return;
-                            }
-                        }
-                        Err(e) => {
-                            let _ = tx.send(FeedMsg::End(e));
-                            return;
-                        }
-                    }
-                }
-            })
-            .expect("spawn parse thread");
-        ThreadFeed {
-            rx,
-            recycle,
-            handle: Some(handle),
-        }
-    }
-}
-
-impl Feed for ThreadFeed {
-    fn next(&mut self, recycled: Batch) -> Result<Batch, Option<String>> {
-        let _ = self.recycle.try_send(recycled);
-        match self.rx.recv() {
-            Ok(FeedMsg::Batch(b)) => Ok(b),
-            Ok(FeedMsg::End(e)) => Err(e),
-            Err(_) => Err(Some("parse thread stopped".into())),
-        }
-    }
-}
-
-impl Drop for ThreadFeed {
-    fn drop(&mut self) {
-        // Unblock the thread (its sends fail once `rx` is gone), then wait for it.
-        let (_, dead) = sync_channel(0);
-        self.rx = dead;
-        if let Some(h) = self.handle.take() {
-            let _ = h.join();
-        }
-    }
-}
-
 struct Cursor {
     feed: Box<dyn Feed>,
     batch: Batch,
@@ -158,8 +90,9 @@ impl Cursor {
 #[derive(Debug, Clone)]
 pub struct ReadOptions {
     pub format: Option<Format>,
-    /// Parse on separate threads (true) or inline on the caller's thread.
-    pub threaded: bool,
+    /// Parse threads per input: 0 parses inline on the caller's thread; `n` parses chunks
+    /// on `n` threads in turn (see [`pool`]), the caller aggregating and detecting.
+    pub parse_threads: usize,
     /// Trusted proxies: clients are resolved through X-Forwarded-For behind them.
     pub proxies: crate::ingest::proxy::ClientResolver,
     /// User path patterns (`--path-pattern`), applied in the parse stage.
@@ -225,17 +158,23 @@ pub fn read_all_paced(
                 return None;
             }
         };
-        let inline = InlineFeed {
-            reader,
-            parser: StreamParser::new(opts.format),
-            ingest: opts.ingest(rules.clone()),
-            source: src,
-            done: false,
-        };
-        Some(if opts.threaded {
-            Box::new(ThreadFeed::spawn(inline))
+        let parser = StreamParser::new(opts.format);
+        Some(if opts.parse_threads == 0 {
+            Box::new(InlineFeed {
+                reader,
+                parser,
+                ingest: opts.ingest(rules.clone()),
+                source: src,
+                done: false,
+            })
         } else {
-            Box::new(inline)
+            Box::new(pool::PoolFeed::spawn(
+                reader,
+                parser,
+                src,
+                opts.parse_threads,
+                || opts.ingest(rules.clone()),
+            ))
         })
     };
 

@@ -1,0 +1,397 @@
+//! Parsing one input on several threads while the engine still sees it in order.
+//!
+//! Whichever worker is free reads the next chunk of the input (numbered as read) and parses
+//! it; the consumer puts the batches back in input order. Workers may run only a few chunks
+//! ahead of the consumer, so memory stays bounded. (Fixed turns, worker `i` reading chunks
+//! `i`, `i + n`, …, were tried first: on two cores the engine's thread preempting one worker
+//! stalled the other at its turn, and two parse threads went no faster than one.) Parsing is stateful only in [`StreamParser`] (the detected format, CloudFront's
+//! `#Fields` map, a format switch in progress): every batch carries the state it was parsed
+//! from and the state it ended in, and a batch parsed from a state other than where its
+//! predecessor ended is parsed again on the consumer's thread. Output is therefore the same
+//! as parsing on one thread; in practice only the second chunk (its worker had not yet seen
+//! the format detected in the first) is parsed twice.
+
+use super::Feed;
+use crate::batch::Batch;
+use crate::ingest::Ingest;
+use crate::parse::StreamParser;
+use crate::source::ChunkReader;
+use std::sync::mpsc::{Receiver, channel};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+
+/// Chunks each worker may have read ahead of the consumer.
+const AHEAD: u64 = 2;
+
+/// What a worker sends: a parsed batch, or the end of the input (with an error if it ended
+/// early).
+enum FeedMsg {
+    Parsed(Box<Parsed>),
+    End(Option<String>),
+}
+
+/// A message with the number of the chunk it is about.
+type Numbered = (u64, FeedMsg);
+
+/// A parsed batch with the parser states before and after it.
+struct Parsed {
+    batch: Batch,
+    entry: StreamParser,
+    exit: StreamParser,
+    first_line: u64,
+}
+
+struct Turn {
+    reader: ChunkReader,
+    /// Number of the next chunk to read.
+    seq: u64,
+    /// Number of the next chunk the consumer wants; reading stops `window` chunks beyond.
+    wanted: u64,
+    window: u64,
+    /// The reader reached its end (or failed); workers stop taking turns.
+    ended: bool,
+    /// The consumer is gone.
+    stop: bool,
+    /// Recycled batches (buffers kept warm).
+    spare: Vec<Batch>,
+    /// Parser state the consumer settled on after a re-parse, with a version number, for
+    /// workers to adopt so they do not drift again.
+    settled: (u64, StreamParser),
+}
+
+struct Shared {
+    turn: Mutex<Turn>,
+    cv: Condvar,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Turn> {
+        // A worker that panicked left the turn in a consistent state (it is only changed
+        // by plain assignments), so a poisoned lock is still usable.
+        self.turn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+pub(super) struct PoolFeed {
+    rx: Option<Receiver<Numbered>>,
+    /// Number of the next chunk to hand out.
+    next: u64,
+    /// Chunks that arrived before their turn (at most the window).
+    early: Vec<Numbered>,
+    workers: usize,
+    shared: Arc<Shared>,
+    handles: Vec<JoinHandle<()>>,
+    /// Where the last batch handed out left the parser.
+    state: StreamParser,
+    /// For re-parsing a batch that was parsed from the wrong state.
+    ingest: Ingest,
+    source: u32,
+    ended: bool,
+}
+
+impl PoolFeed {
+    /// `make` builds each worker's parse stage (and one for the consumer's re-parses).
+    pub(super) fn spawn(
+        reader: ChunkReader,
+        parser: StreamParser,
+        source: u32,
+        workers: usize,
+        make: impl Fn() -> Ingest,
+    ) -> PoolFeed {
+        let n = workers.max(1);
+        let shared = Arc::new(Shared {
+            turn: Mutex::new(Turn {
+                reader,
+                seq: 0,
+                wanted: 0,
+                window: n as u64 * AHEAD,
+                ended: false,
+                stop: false,
+                spare: Vec::new(),
+                settled: (0, parser.clone()),
+            }),
+            cv: Condvar::new(),
+        });
+        let (tx, rx) = channel::<Numbered>();
+        let handles = (0..n)
+            .map(|i| {
+                let (shared, tx) = (shared.clone(), tx.clone());
+                let mut ingest = make();
+                let mut parser = parser.clone();
+                std::thread::Builder::new()
+                    .name(format!("parse-{source}.{i}"))
+                    .spawn(move || {
+                        let mut seen = 0;
+                        loop {
+                            let mut t = shared.lock();
+                            while !t.stop && !t.ended && t.seq >= t.wanted + t.window {
+                                t = shared.cv.wait(t).unwrap_or_else(|e| e.into_inner());
+                            }
+                            if t.stop || t.ended {
+                                return;
+                            }
+                            if t.settled.0 != seen {
+                                seen = t.settled.0;
+                                parser = t.settled.1.clone();
+                            }
+                            let mut b = t.spare.pop().unwrap_or_default();
+                            b.clear();
+                            let mut chunk = std::mem::take(&mut b.chunk).into_bytes();
+                            let read = t.reader.next_chunk(&mut chunk);
+                            let seq = t.seq;
+                            t.seq += 1;
+                            t.ended = !matches!(read, Ok(Some(_)));
+                            drop(t);
+                            let msg = match read {
+                                Ok(Some(info)) => {
+                                    let entry = parser.clone();
+                                    ingest.parse_chunk(
+                                        &mut parser,
+                                        source,
+                                        info.first_line,
+                                        chunk,
+                                        &mut b,
+                                    );
+                                    FeedMsg::Parsed(Box::new(Parsed {
+                                        batch: b,
+                                        entry,
+                                        exit: parser.clone(),
+                                        first_line: info.first_line,
+                                    }))
+                                }
+                                Ok(None) => FeedMsg::End(None),
+                                Err(e) => FeedMsg::End(Some(e.to_string())),
+                            };
+                            let last = matches!(msg, FeedMsg::End(_));
+                            if tx.send((seq, msg)).is_err() || last {
+                                // Workers waiting for room see `ended` and stop too.
+                                shared.cv.notify_all();
+                                return;
+                            }
+                        }
+                    })
+                    .expect("spawn parse thread")
+            })
+            .collect();
+        PoolFeed {
+            rx: Some(rx),
+            next: 0,
+            early: Vec::new(),
+            workers: n,
+            shared,
+            handles,
+            state: parser,
+            ingest: make(),
+            source,
+            ended: false,
+        }
+    }
+
+    /// The message about chunk `self.next`, waiting for it if need be.
+    fn take_next(&mut self) -> Option<FeedMsg> {
+        loop {
+            if let Some(k) = self.early.iter().position(|(s, _)| *s == self.next) {
+                return Some(self.early.swap_remove(k).1);
+            }
+            let (seq, msg) = self.rx.as_ref()?.recv().ok()?;
+            if seq == self.next {
+                return Some(msg);
+            }
+            self.early.push((seq, msg));
+        }
+    }
+}
+
+impl Feed for PoolFeed {
+    fn next(&mut self, recycled: Batch) -> Result<Batch, Option<String>> {
+        if self.ended {
+            return Err(None);
+        }
+        let msg = self.take_next();
+        self.next += 1;
+        {
+            let mut t = self.shared.lock();
+            t.wanted = self.next;
+            if t.spare.len() < self.workers {
+                t.spare.push(recycled);
+            }
+        }
+        self.shared.cv.notify_all();
+        match msg {
+            Some(FeedMsg::Parsed(p)) => {
+                let Parsed {
+                    mut batch,
+                    entry,
+                    exit,
+                    first_line,
+                } = *p;
+                if entry == self.state {
+                    self.state = exit;
+                } else {
+                    // Parsed from a stale state: again, from the right one, and tell the
+                    // workers where the stream stands now.
+                    let chunk = std::mem::take(&mut batch.chunk).into_bytes();
+                    batch.clear();
+                    self.ingest.parse_chunk(
+                        &mut self.state,
+                        self.source,
+                        first_line,
+                        chunk,
+                        &mut batch,
+                    );
+                    let mut t = self.shared.lock();
+                    t.settled = (t.settled.0 + 1, self.state.clone());
+                }
+                Ok(batch)
+            }
+            Some(FeedMsg::End(e)) => {
+                self.ended = true;
+                Err(e)
+            }
+            None => {
+                self.ended = true;
+                Err(Some("parse thread stopped".into()))
+            }
+        }
+    }
+}
+
+impl Drop for PoolFeed {
+    fn drop(&mut self) {
+        self.shared.lock().stop = true;
+        self.shared.cv.notify_all();
+        self.rx = None;
+        for h in self.handles.drain(..) {
+            let _ = h.join();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::security::RuleSet;
+
+    /// Everything a batch tells the engine, as text, batch by batch.
+    fn digest(b: &Batch) -> String {
+        let mut s = format!(
+            "lines {} skipped {} rejected {:?} formats {:?} last {:?}\n",
+            b.lines, b.skipped, b.rejected, b.formats, b.last_rejected
+        );
+        for i in 0..b.len() {
+            let r = &b.records[i];
+            s += &format!(
+                "{}:{} {:?} {:?} {:?} {:?}\n",
+                r.source,
+                r.line,
+                b.get(i),
+                r.keys,
+                b.norm_path(i),
+                b.hits_of(i)
+            );
+        }
+        s
+    }
+
+    /// Sample logs of several formats back to back, with garbage between, so the parser's state changes at places no chunk boundary predicts.
+    fn mixed_input() -> Vec<u8> {
+        let read = |name: &str| {
+            std::fs::read(format!("{}/sample-logs/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+        };
+        let mut v = Vec::new();
+        for name in [
+            "alb.log",
+            "combined.log",
+            "cloudfront.log",
+            "elb.log",
+            "alb.log",
+        ] {
+            v.extend(read(name));
+            if v.last() != Some(&b'\n') {
+                v.push(b'\n');
+            }
+            v.extend(b"\x00\xffnot a log line\n\n");
+        }
+        v
+    }
+
+    fn reader(data: &[u8], chunk: usize) -> ChunkReader {
+        ChunkReader::from_reader("mixed", std::io::Cursor::new(data.to_vec()))
+            .unwrap()
+            .with_chunk_size(chunk)
+    }
+
+    fn inline(data: &[u8], chunk: usize, rules: &Arc<RuleSet>) -> Vec<String> {
+        let mut r = reader(data, chunk);
+        let (mut parser, mut ingest) = (StreamParser::new(None), Ingest::new(rules.clone()));
+        let mut out = Vec::new();
+        let mut buf = Vec::new();
+        while let Some(info) = r.next_chunk(&mut buf).unwrap() {
+            let mut b = Batch::default();
+            ingest.parse_chunk(
+                &mut parser,
+                7,
+                info.first_line,
+                std::mem::take(&mut buf),
+                &mut b,
+            );
+            out.push(digest(&b));
+        }
+        out
+    }
+
+    fn pooled(data: &[u8], chunk: usize, workers: usize, rules: &Arc<RuleSet>) -> Vec<String> {
+        let mut feed = PoolFeed::spawn(
+            reader(data, chunk),
+            StreamParser::new(None),
+            7,
+            workers,
+            || Ingest::new(rules.clone()),
+        );
+        let mut out = Vec::new();
+        let mut b = Batch::default();
+        loop {
+            match feed.next(b) {
+                Ok(nb) => {
+                    out.push(digest(&nb));
+                    b = nb;
+                }
+                Err(e) => {
+                    assert_eq!(e, None);
+                    return out;
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn parallel_parsing_gives_what_one_thread_gives() {
+        let rules = Arc::new(RuleSet::builtin());
+        let data = mixed_input();
+        for chunk in [1, 700, 4096] {
+            let want = inline(&data, chunk, &rules);
+            let all = want.concat();
+            // The input does exercise the parser's state: formats change mid-stream.
+            for seen in ["format-switch", "format: Combined", "format: ElbClassic"] {
+                assert!(all.contains(seen), "{seen} at {chunk}-byte chunks");
+            }
+            assert!(want.len() > 3, "several chunks at {chunk} bytes");
+            for workers in [1, 2, 3] {
+                let got = pooled(&data, chunk, workers, &rules);
+                assert_eq!(got, want, "{workers} workers, {chunk}-byte chunks");
+            }
+        }
+    }
+
+    #[test]
+    fn dropping_the_feed_early_stops_its_workers() {
+        let rules = Arc::new(RuleSet::builtin());
+        let data = mixed_input().repeat(20);
+        let mut feed = PoolFeed::spawn(reader(&data, 512), StreamParser::new(None), 0, 2, || {
+            Ingest::new(rules.clone())
+        });
+        let first = feed.next(Batch::default()).unwrap();
+        assert!(first.lines > 0);
+        drop(feed); // joins the workers: the test would hang if one were stuck
+    }
+}
