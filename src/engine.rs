@@ -204,9 +204,12 @@ impl Engine {
     /// Record `i` of a batch from the parse stage (its keys were computed there).
     #[inline]
     pub fn record_from(&mut self, b: &Batch, i: usize) {
-        if i % WARM_AHEAD == 0 && self.cfg.detect {
+        if i % WARM_AHEAD == 0 {
             let next = &b.records[i..(i + WARM_AHEAD).min(b.len())];
-            let acc = self.behaviour.warm(next.iter().map(|s| s.keys.client));
+            let mut acc = self.agg.warm(next.iter().map(|s| s.keys.agg_client));
+            if self.cfg.detect {
+                acc ^= self.behaviour.warm(next.iter().map(|s| s.keys.client));
+            }
             self.warm_sink = self.warm_sink.wrapping_add(acc);
         }
         let s = &b.records[i];

@@ -205,6 +205,13 @@ impl Aggregator {
 
     /// Count one request whose keys were computed already; `norm_path` is its normalised
     /// path (see [`Keys::compute`]).
+    /// Touch the new-client filter words of the clients about to be observed (their
+    /// `Keys::agg_client`, a few records ahead) so their cache misses overlap, as
+    /// `ClientDetector::warm` does. Returns a value only so the loads are kept.
+    pub fn warm(&self, clients: impl Iterator<Item = u64>) -> u64 {
+        clients.fold(0, |acc, h| acc ^ self.seen.touch(h))
+    }
+
     pub fn observe_keyed(&mut self, r: &Request<'_>, k: &Keys, norm_path: Option<&str>) {
         self.observed += 1;
         let w = self.width;

@@ -140,6 +140,14 @@ impl SeenFilter {
         }
     }
 
+    /// Load the filter words `h` will use (see `Aggregator::warm`); the value only keeps
+    /// the loads from being optimised away.
+    #[inline]
+    pub fn touch(&self, h: u64) -> u64 {
+        let (i, _) = Bloom::slot(h);
+        self.pending.words[i] ^ self.cur.words[i] ^ self.old.words[i]
+    }
+
     /// True if the key was not known before the current window. Marks it for commit.
     #[inline]
     pub fn check_new(&mut self, h: u64) -> bool {
