@@ -16,7 +16,7 @@ use crate::batch::Batch;
 use crate::ingest::Ingest;
 use crate::parse::StreamParser;
 use crate::source::ChunkReader;
-use std::sync::mpsc::{Receiver, channel};
+use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 
@@ -116,60 +116,10 @@ impl PoolFeed {
         let handles = (0..n)
             .map(|i| {
                 let (shared, tx) = (shared.clone(), tx.clone());
-                let mut ingest = make();
-                let mut parser = parser.clone();
+                let (ingest, parser) = (make(), parser.clone());
                 std::thread::Builder::new()
                     .name(format!("parse-{source}.{i}"))
-                    .spawn(move || {
-                        let mut seen = 0;
-                        loop {
-                            let mut t = shared.lock();
-                            while !t.stop && !t.ended && t.seq >= t.wanted + t.window {
-                                t = shared.cv.wait(t).unwrap_or_else(|e| e.into_inner());
-                            }
-                            if t.stop || t.ended {
-                                return;
-                            }
-                            if t.settled.0 != seen {
-                                seen = t.settled.0;
-                                parser = t.settled.1.clone();
-                            }
-                            let mut b = t.spare.pop().unwrap_or_default();
-                            b.clear();
-                            let mut chunk = std::mem::take(&mut b.chunk).into_bytes();
-                            let read = t.reader.next_chunk(&mut chunk);
-                            let seq = t.seq;
-                            t.seq += 1;
-                            t.ended = !matches!(read, Ok(Some(_)));
-                            drop(t);
-                            let msg = match read {
-                                Ok(Some(info)) => {
-                                    let entry = parser.clone();
-                                    ingest.parse_chunk(
-                                        &mut parser,
-                                        source,
-                                        info.first_line,
-                                        chunk,
-                                        &mut b,
-                                    );
-                                    FeedMsg::Parsed(Box::new(Parsed {
-                                        batch: b,
-                                        entry,
-                                        exit: parser.clone(),
-                                        first_line: info.first_line,
-                                    }))
-                                }
-                                Ok(None) => FeedMsg::End(None),
-                                Err(e) => FeedMsg::End(Some(e.to_string())),
-                            };
-                            let last = matches!(msg, FeedMsg::End(_));
-                            if tx.send((seq, msg)).is_err() || last {
-                                // Workers waiting for room see `ended` and stop too.
-                                shared.cv.notify_all();
-                                return;
-                            }
-                        }
-                    })
+                    .spawn(move || work(shared, tx, parser, ingest, source))
                     .expect("spawn parse thread")
             })
             .collect();
@@ -199,6 +149,91 @@ impl PoolFeed {
             }
             self.early.push((seq, msg));
         }
+    }
+}
+
+/// A worker: take the next chunk while the window has room, parse it, send it.
+fn work(
+    shared: Arc<Shared>,
+    tx: Sender<Numbered>,
+    mut parser: StreamParser,
+    mut ingest: Ingest,
+    source: u32,
+) {
+    let mut guard = Unwind {
+        shared: &shared,
+        tx: &tx,
+        inflight: None,
+    };
+    let mut seen = 0;
+    loop {
+        let mut t = shared.lock();
+        while !t.stop && !t.ended && t.seq >= t.wanted + t.window {
+            t = shared.cv.wait(t).unwrap_or_else(|e| e.into_inner());
+        }
+        if t.stop || t.ended {
+            return;
+        }
+        if t.settled.0 != seen {
+            seen = t.settled.0;
+            parser = t.settled.1.clone();
+        }
+        let mut b = t.spare.pop().unwrap_or_default();
+        b.clear();
+        let mut chunk = std::mem::take(&mut b.chunk).into_bytes();
+        // Numbered before reading, so that a panic while reading still ends the input at
+        // the right place (see `Unwind`).
+        let seq = t.seq;
+        t.seq += 1;
+        guard.inflight = Some(seq);
+        let read = t.reader.next_chunk(&mut chunk);
+        t.ended = !matches!(read, Ok(Some(_)));
+        drop(t);
+        let msg = match read {
+            Ok(Some(info)) => {
+                let entry = parser.clone();
+                ingest.parse_chunk(&mut parser, source, info.first_line, chunk, &mut b);
+                FeedMsg::Parsed(Box::new(Parsed {
+                    batch: b,
+                    entry,
+                    exit: parser.clone(),
+                    first_line: info.first_line,
+                }))
+            }
+            Ok(None) => FeedMsg::End(None),
+            Err(e) => FeedMsg::End(Some(e.to_string())),
+        };
+        let last = matches!(msg, FeedMsg::End(_));
+        let sent = tx.send((seq, msg)).is_ok();
+        guard.inflight = None;
+        if !sent || last {
+            // Workers waiting for room see `ended` and stop too.
+            shared.cv.notify_all();
+            return;
+        }
+    }
+}
+
+/// Should a worker panic (a bug), the input ends at the chunk it held, with a message,
+/// instead of the consumer waiting for that chunk forever (the other workers keep the
+/// channel open).
+struct Unwind<'a> {
+    shared: &'a Shared,
+    tx: &'a Sender<Numbered>,
+    inflight: Option<u64>,
+}
+
+impl Drop for Unwind<'_> {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            return;
+        }
+        if let Some(seq) = self.inflight {
+            let text = "a parse thread failed; the rest of this input was not read";
+            let _ = self.tx.send((seq, FeedMsg::End(Some(text.into()))));
+        }
+        self.shared.lock().ended = true;
+        self.shared.cv.notify_all();
     }
 }
 
@@ -380,6 +415,52 @@ mod tests {
                 let got = pooled(&data, chunk, workers, &rules);
                 assert_eq!(got, want, "{workers} workers, {chunk}-byte chunks");
             }
+        }
+    }
+
+    /// Reads `ok` pieces of ALB lines, then panics (a stand-in for a bug in a worker).
+    struct PanicsAfter {
+        ok: usize,
+        line: &'static [u8],
+    }
+
+    impl std::io::Read for PanicsAfter {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            assert!(self.ok > 0, "simulated bug in a parse thread");
+            self.ok -= 1;
+            let n = self.line.len().min(buf.len());
+            buf[..n].copy_from_slice(&self.line[..n]);
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_worker_panic_ends_the_input_with_a_message_instead_of_hanging() {
+        let rules = Arc::new(RuleSet::builtin());
+        let line: &'static [u8] = include_bytes!("../../sample-logs/alb.log")
+            .split_inclusive(|&c| c == b'\n')
+            .next()
+            .unwrap();
+        for workers in [1, 2, 3] {
+            let reader = ChunkReader::from_reader("bug", PanicsAfter { ok: 40, line })
+                .unwrap()
+                .with_chunk_size(line.len() * 3);
+            let mut feed = PoolFeed::spawn(reader, StreamParser::new(None), 0, workers, || {
+                Ingest::new(rules.clone())
+            });
+            let (mut lines, mut b) = (0, Batch::default());
+            let end = loop {
+                match feed.next(b) {
+                    Ok(nb) => {
+                        lines += nb.lines;
+                        b = nb;
+                    }
+                    Err(e) => break e,
+                }
+            };
+            let text = end.expect("the input ends with a message");
+            assert!(text.contains("parse thread failed"), "{text}");
+            assert!(lines > 0 && lines < 40, "{lines} lines before the failure");
         }
     }
 
