@@ -271,3 +271,49 @@ fn truncated_gzip_keeps_what_was_read_and_says_so() {
         "{s}"
     );
 }
+
+/// Parsing on several threads changes nothing but the speed: the same events, windows and
+/// counts as one thread, on a simulated incident spread over many chunks, merged with a
+/// second file of another format.
+#[test]
+fn thread_count_changes_nothing_but_speed() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = command()
+        .args(["sim", "--scenario", "demo", "--seed", "3", "--rps", "2"])
+        .output()
+        .expect("run lbtop sim");
+    assert!(sim.status.success(), "stderr: {}", stderr(&sim));
+    assert!(sim.stdout.len() > 4 << 20, "several 256 KiB chunks");
+    std::fs::write(dir.path().join("alb.log"), &sim.stdout).unwrap();
+    let combined = std::fs::read_to_string(repo().join("sample-logs/combined.log")).unwrap();
+    write(dir.path(), "web.log", &combined);
+    let run = |threads: &str| {
+        let out = lbtop(&[
+            "scan",
+            "--windows",
+            "--threads",
+            threads,
+            dir.path().to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "stderr: {}", stderr(&out));
+        let mut evs = events(&out);
+        for e in &mut evs {
+            if let Some(o) = e.as_object_mut().filter(|o| o["kind"] == "summary") {
+                for timing in ["elapsed_sec", "lines_per_sec", "peak_rss_bytes"] {
+                    o.remove(timing);
+                }
+            }
+        }
+        evs
+    };
+    let one = run("1");
+    let kinds = |k: &str| one.iter().filter(|e| e["kind"] == k).count();
+    assert!(kinds("window") > 100 && kinds("security") > 100 && kinds("anomaly") > 0);
+    assert!(summary(&one)["formats"]["combined"].as_u64() > Some(0));
+    for threads in ["2", "3"] {
+        assert!(
+            run(threads) == one,
+            "--threads {threads} differs from --threads 1"
+        );
+    }
+}
