@@ -2,6 +2,7 @@
 
 use super::super::{Reject, lex};
 use std::net::{IpAddr, Ipv4Addr};
+use wide::u8x16;
 
 /// Every field of the ALB access log, in log order (AWS "Access log entries", current list).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,6 +104,7 @@ impl<'a> Fields<'a> {
 #[inline]
 pub(crate) fn split_fields<'a>(line: &'a str, out: &mut [&'a str]) -> Result<usize, Reject> {
     let b = line.as_bytes();
+    let mut scan = Scan::new(b);
     let mut i = 0;
     let mut n = 0;
     while i < b.len() && n < out.len() {
@@ -117,7 +119,7 @@ pub(crate) fn split_fields<'a>(line: &'a str, out: &mut [&'a str]) -> Result<usi
             let start = i + 1;
             let mut j = start;
             let end = loop {
-                let q = find_byte::<b'"'>(b, j);
+                let q = scan.find::<true>(j);
                 if q == b.len() {
                     return Err(Reject("truncated"));
                 }
@@ -132,7 +134,7 @@ pub(crate) fn split_fields<'a>(line: &'a str, out: &mut [&'a str]) -> Result<usi
                 i += 1;
             }
         } else {
-            let end = find_byte::<b' '>(b, i);
+            let end = scan.find::<false>(i);
             out[n] = &line[i..end];
             i = end + 1;
         }
@@ -141,36 +143,78 @@ pub(crate) fn split_fields<'a>(line: &'a str, out: &mut [&'a str]) -> Result<usi
     Ok(n)
 }
 
-/// Position of the first `C` at or after `from`, or `b.len()`. Most fields are short (codes,
-/// times, timestamps, trace ids): their first 40 bytes are checked eight at a time (SWAR)
-/// inline, where a memchr call would cost more than the scan; longer fields (ARNs, URLs,
-/// user agents) go on with SIMD memchr.
-const SWAR_CHUNKS: usize = 5;
+/// Where the spaces and quotes of a line are, 64 bytes at a time: one block's bitmasks are
+/// computed with 16-byte SIMD compares (SSE2 on x86-64, NEON on ARM, via `wide`) and then
+/// serve every field that ends in that block, so finding a field's end is a shift and a
+/// trailing-zero count. (Searching per field, with SWAR or memchr, cost ~2,500 instructions
+/// per 668-byte ALB line, a fifth of all the work per line.)
+struct Scan<'b> {
+    b: &'b [u8],
+    /// Offset of the block the masks describe (a multiple of 64).
+    base: usize,
+    spaces: u64,
+    quotes: u64,
+}
+
+impl<'b> Scan<'b> {
+    #[inline]
+    fn new(b: &'b [u8]) -> Self {
+        let (spaces, quotes) = block_masks(b, 0);
+        Scan {
+            b,
+            base: 0,
+            spaces,
+            quotes,
+        }
+    }
+
+    /// Position of the first quote (`QUOTE`) or space at or after `from`, or the line's
+    /// length when there is none.
+    #[inline]
+    fn find<const QUOTE: bool>(&mut self, mut from: usize) -> usize {
+        loop {
+            if from >= self.b.len() {
+                return self.b.len();
+            }
+            if from >= self.base + 64 {
+                self.base = from & !63;
+                (self.spaces, self.quotes) = block_masks(self.b, self.base);
+            }
+            let m = if QUOTE { self.quotes } else { self.spaces };
+            let m = m & (!0u64 << (from - self.base));
+            if m != 0 {
+                return self.base + m.trailing_zeros() as usize;
+            }
+            from = self.base + 64;
+        }
+    }
+}
+
+/// Bit `k` of the masks is set when byte `base + k` is a space / a quote. Bytes past the end
+/// of the line count as neither.
+#[inline]
+fn block_masks(b: &[u8], base: usize) -> (u64, u64) {
+    match b.get(base..base + 64) {
+        Some(full) => masks_of(full),
+        None => {
+            let mut pad = [0u8; 64];
+            let rest = &b[base.min(b.len())..];
+            pad[..rest.len()].copy_from_slice(rest);
+            masks_of(&pad)
+        }
+    }
+}
 
 #[inline(always)]
-fn find_byte<const C: u8>(b: &[u8], from: usize) -> usize {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    let pat = LO * C as u64;
-    let mut i = from;
-    for _ in 0..SWAR_CHUNKS {
-        let Some(chunk) = b.get(i..i + 8) else {
-            break;
-        };
-        let mut w = [0u8; 8];
-        w.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(w) ^ pat;
-        // Exact for the lowest zero byte (borrows only corrupt the bytes above it).
-        let t = x.wrapping_sub(LO) & !x & HI;
-        if t != 0 {
-            return i + (t.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
+fn masks_of(block: &[u8]) -> (u64, u64) {
+    let (space, quote) = (u8x16::splat(b' '), u8x16::splat(b'"'));
+    let (mut s, mut q) = (0u64, 0u64);
+    for (k, lane) in block.chunks_exact(16).take(4).enumerate() {
+        let v = u8x16::new(lane.try_into().expect("16 bytes"));
+        s |= u64::from(v.simd_eq(space).to_bitmask()) << (16 * k);
+        q |= u64::from(v.simd_eq(quote).to_bitmask()) << (16 * k);
     }
-    match b.get(i..) {
-        Some(rest) => memchr::memchr(C, rest).map_or(b.len(), |k| i + k),
-        None => b.len(),
-    }
+    (s, q)
 }
 
 /// Whether the quote at `q` is escaped: an odd run of backslashes before it (after `start`).
