@@ -4,12 +4,14 @@
 //! it; the consumer puts the batches back in input order. Workers may run only a few chunks
 //! ahead of the consumer, so memory stays bounded. (Fixed turns, worker `i` reading chunks
 //! `i`, `i + n`, …, were tried first: on two cores the engine's thread preempting one worker
-//! stalled the other at its turn, and two parse threads went no faster than one.) Parsing is stateful only in [`StreamParser`] (the detected format, CloudFront's
-//! `#Fields` map, a format switch in progress): every batch carries the state it was parsed
-//! from and the state it ended in, and a batch parsed from a state other than where its
-//! predecessor ended is parsed again on the consumer's thread. Output is therefore the same
-//! as parsing on one thread; in practice only the second chunk (its worker had not yet seen
-//! the format detected in the first) is parsed twice.
+//! stalled the other at its turn, and two parse threads went no faster than one.)
+//!
+//! Parsing is stateful only in [`StreamParser`] (the detected format, CloudFront's `#Fields`
+//! map, a format switch in progress): every batch carries the state it was parsed from and
+//! the state it ended in, and a batch parsed from a state other than where its predecessor
+//! ended is parsed again on the consumer's thread. Output is therefore the same as parsing on
+//! one thread; in practice only the second chunk (its worker had not yet seen the format
+//! detected in the first) is parsed twice.
 
 use super::Feed;
 use crate::batch::Batch;
