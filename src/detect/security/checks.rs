@@ -1,7 +1,7 @@
 //! Hand-written detectors for traversal, command injection, JNDI lookups and backup files.
 //! Each works on decoded bytes and returns a rule id.
 
-use super::text::starts_ci;
+use super::text::{find_pair, starts_ci};
 
 /// `..` as a path segment: preceded by start, `/` or `\`, followed by `/`, `\`, `;` (Tomcat
 /// `..;/`) or the end. Any such segment in a path is an attack (browsers remove dot segments
@@ -11,7 +11,7 @@ pub fn traversal(s: &[u8], is_path: bool) -> Option<&'static str> {
     let mut count = 0;
     let mut aimed = false;
     let mut i = 0;
-    while let Some(p) = memchr::memmem::find(&s[i..], b"..") {
+    while let Some(p) = find_pair(&s[i..], *b"..") {
         let at = i + p;
         let mut end = at + 2;
         // `....//` filter bypass: a longer run of dots still climbs.
@@ -187,7 +187,7 @@ pub fn cmdi(s: &[u8]) -> Option<&'static str> {
 /// `${${::-j}${::-n}di:`, `${${env:X:-j}ndi:`, `${j${k8s:k5:-ND}i:`): the lookup wrappers are
 /// skipped and the letters they yield are matched as a stream.
 pub fn jndi(s: &[u8]) -> bool {
-    let Some(first) = memchr::memmem::find(s, b"${") else {
+    let Some(first) = find_pair(s, *b"${") else {
         return false;
     };
     const LOOKUPS: [&[u8]; 18] = [

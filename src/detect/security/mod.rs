@@ -274,15 +274,12 @@ impl RuleSet {
             query_dec = decode::decode_into(q, &mut sc.query, &mut sc.tmp, true);
             let d = view(q, &sc.query, query_dec);
             self.keywords(d, rules::QUERY, "query", &mut out);
-            if !out.has(Category::Jndi)
-                && memchr::memmem::find(d, b"${").is_some()
-                && checks::jndi(d)
-            {
+            if !out.has(Category::Jndi) && text::find_pair(d, *b"${").is_some() && checks::jndi(d) {
                 out.add("jndi-lookup", Category::Jndi, Severity::Critical, "query");
             }
             self.query_values(q, sc, "query", &mut out);
             // Raw `&#60;` entities split at `&`: look at the whole query once more.
-            if !out.has(Category::Xss) && memchr::memmem::find(q, b"&#").is_some() {
+            if !out.has(Category::Xss) && text::find_pair(q, *b"&#").is_some() {
                 let d = view(q, &sc.query, query_dec);
                 if decode::html_entities(d, &mut sc.ent) {
                     if let Some(rule) = xss::detect(&sc.ent) {

@@ -23,6 +23,22 @@ pub fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
     None
 }
 
+/// First position of the two bytes `pair` in `hay`. For the two-byte markers checked on
+/// every request (`..`, `${`, `&#`): a memchr for the first byte is far cheaper than
+/// building a `memmem` searcher per call.
+#[inline]
+pub fn find_pair(hay: &[u8], pair: [u8; 2]) -> Option<usize> {
+    let mut i = 0;
+    while let Some(p) = memchr::memchr(pair[0], hay.get(i..)?) {
+        let at = i + p;
+        if hay.get(at + 1) == Some(&pair[1]) {
+            return Some(at);
+        }
+        i = at + 1;
+    }
+    None
+}
+
 pub fn starts_ci(hay: &[u8], needle: &[u8]) -> bool {
     hay.len() >= needle.len() && hay[..needle.len()].eq_ignore_ascii_case(needle)
 }
@@ -30,6 +46,17 @@ pub fn starts_ci(hay: &[u8], needle: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn find_pair_is_memmem(hay in "[.${&#a]{0,40}", a in "[.$&]", b in "[.{#]") {
+            let pair = [a.as_bytes()[0], b.as_bytes()[0]];
+            proptest::prop_assert_eq!(
+                find_pair(hay.as_bytes(), pair),
+                memchr::memmem::find(hay.as_bytes(), &pair)
+            );
+        }
+    }
 
     #[test]
     fn ci() {
