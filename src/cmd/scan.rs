@@ -100,12 +100,9 @@ pub fn run(args: &ScanArgs, common: &Common, hook_opts: &HookOpts) -> Result<(),
             a.sent, a.failed, a.dropped
         );
     }
+    // Notice texts name their input already (as the reader's errors do).
     for n in &notices {
-        eprintln!(
-            "lbtop: {}: {}",
-            names.get(n.source as usize).map_or("-", String::as_str),
-            n.text
-        );
+        eprintln!("lbtop: {}", n.text);
     }
     let mut summary = engine.summary(started.elapsed().as_secs_f64());
     summary.peak_rss_bytes = super::peak_rss_bytes();

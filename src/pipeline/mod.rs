@@ -1,7 +1,7 @@
 //! Moving lines in: sources → parse stage → engine, for reading inputs to the end.
 //!
 //! Each input gets a *feed* that reads line-aligned chunks and parses them into batches:
-//! on parse threads that take the chunks in turn (the default: `--threads 2` parses on two,
+//! on parse threads, each taking the next chunk (the default: `--threads 2` parses on two,
 //! and the caller aggregates and detects on whichever core is free) or inline
 //! (`--threads 1`). Feeds are bounded (each parse thread runs at most two batches ahead) and
 //! batches are recycled, so memory stays flat whatever the file size.
@@ -27,6 +27,7 @@ mod pool;
 #[derive(Debug, Clone)]
 pub struct Notice {
     pub source: u32,
+    /// One line naming the input (`cut.log.gz: truncated gzip after 812 lines`).
     pub text: String,
 }
 
@@ -151,9 +152,10 @@ pub fn read_all_paced(
         let reader = match ChunkReader::open(&inputs[src as usize]) {
             Ok(r) => r,
             Err(e) => {
+                // The reader's errors name the input already.
                 notices.push(Notice {
                     source: src,
-                    text: format!("{}: {e}", inputs[src as usize].name()),
+                    text: e.to_string(),
                 });
                 return None;
             }

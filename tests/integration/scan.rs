@@ -258,6 +258,12 @@ fn truncated_gzip_keeps_what_was_read_and_says_so() {
         stderr(&out)
     );
     assert!(stderr(&out).contains("truncated gzip"), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out).matches("cut.log.gz").count(),
+        1,
+        "the file is named once: {}",
+        stderr(&out)
+    );
     let evs = events(&out);
     let s = summary(&evs);
     let parsed = s["parsed"].as_u64().unwrap();
