@@ -3,6 +3,7 @@
 
 use crate::record::{Micros, days_from_civil};
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::net::IpAddr;
 
 /// `-` and the empty string mean "absent" in every LB format.
@@ -52,6 +53,19 @@ pub fn status(s: &str) -> Option<u16> {
 #[inline]
 pub fn secs_to_us(s: &str) -> Option<u64> {
     let b = s.as_bytes();
+    // `0.000`, as ALB writes its timings: no loops.
+    if let &[s @ b'0'..=b'9', b'.', f0, f1, f2] = b {
+        let (f0, f1, f2) = (
+            f0.wrapping_sub(b'0'),
+            f1.wrapping_sub(b'0'),
+            f2.wrapping_sub(b'0'),
+        );
+        if f0 <= 9 && f1 <= 9 && f2 <= 9 {
+            let ms = u64::from(f0) * 100 + u64::from(f1) * 10 + u64::from(f2);
+            return Some(u64::from(s - b'0') * 1_000_000 + ms * 1000);
+        }
+        return None;
+    }
     if b.is_empty() || b[0] == b'-' {
         return None;
     }
@@ -145,10 +159,29 @@ fn fraction(b: &[u8]) -> (u32, usize) {
 /// `±hh:mm`, `±hhmm` or no zone (read as UTC), fractions of any length.
 pub fn iso8601(s: &str) -> Option<Micros> {
     let b = s.as_bytes();
-    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !(b[10] == b'T' || b[10] == b' ') {
+    if b.len() < 19 {
         return None;
     }
-    if b[13] != b':' || b[16] != b':' {
+    // Consecutive lines share their minute: reuse the last `YYYY-MM-DDTHH:MM` read on this
+    // thread (it was checked then), and read only the seconds, fraction and zone.
+    let prefix = u128::from_le_bytes(b[..16].try_into().expect("16 bytes"));
+    let (last, base) = LAST_MINUTE.with(Cell::get);
+    if prefix == last && base != Micros::MIN {
+        return seconds_and_zone(&b[16..]).map(|t| base + t);
+    }
+    let base = minute_start(b)?;
+    LAST_MINUTE.with(|c| c.set((prefix, base)));
+    Some(base + seconds_and_zone(&b[16..])?)
+}
+
+thread_local! {
+    /// The last minute prefix [`iso8601`] read, with its start in micros (MIN: none yet).
+    static LAST_MINUTE: Cell<(u128, Micros)> = const { Cell::new((0, Micros::MIN)) };
+}
+
+/// `YYYY-MM-DDTHH:MM` (or a space for the `T`) → the minute's start in micros, UTC.
+fn minute_start(b: &[u8]) -> Option<Micros> {
+    if b[4] != b'-' || b[7] != b'-' || !(b[10] == b'T' || b[10] == b' ') || b[13] != b':' {
         return None;
     }
     let y = digits(&b[0..4])?;
@@ -156,8 +189,20 @@ pub fn iso8601(s: &str) -> Option<Micros> {
     let d = digits(&b[8..10])?;
     let h = digits(&b[11..13])?;
     let mi = digits(&b[14..16])?;
-    let sec = digits(&b[17..19])?;
-    let mut rest = &b[19..];
+    civil_to_micros(i64::from(y), mo, d, h, mi, 0, 0)
+}
+
+/// `:SS[.ffffff][zone]` → micros past the minute, zone offset applied.
+#[inline]
+fn seconds_and_zone(b: &[u8]) -> Option<Micros> {
+    let [b':', s0, s1, rest @ ..] = b else {
+        return None;
+    };
+    let sec = digits(&[*s0, *s1])?;
+    if sec > 60 {
+        return None;
+    }
+    let mut rest = rest;
     let mut us = 0;
     if let [b'.' | b',', tail @ ..] = rest {
         let (f, n) = fraction(tail);
@@ -167,8 +212,7 @@ pub fn iso8601(s: &str) -> Option<Micros> {
         us = f;
         rest = &tail[n..];
     }
-    let t = civil_to_micros(i64::from(y), mo, d, h, mi, sec, us)?;
-    Some(t - zone_offset(rest)? * 1_000_000)
+    Some(i64::from(sec) * 1_000_000 + i64::from(us) - zone_offset(rest)? * 1_000_000)
 }
 
 /// `Z`, `z`, empty, `+hh:mm`, `+hhmm`, `+hh` → offset east of UTC in seconds.
@@ -409,6 +453,9 @@ mod tests {
         assert_eq!(secs_to_us("-1"), None);
         assert_eq!(secs_to_us("-"), None);
         assert_eq!(secs_to_us("1.2.3"), None);
+        assert_eq!(secs_to_us("0.092"), Some(92_000));
+        assert_eq!(secs_to_us("0.0x2"), None);
+        assert_eq!(secs_to_us("x.000"), None);
     }
 
     #[test]
@@ -481,6 +528,33 @@ mod tests {
             proptest::prop_assert_eq!(r.query, query.as_deref());
             proptest::prop_assert_eq!(r.path, Some(path.as_str()));
             proptest::prop_assert_eq!(r.host, scheme.as_ref().map(|_| host.as_str()));
+        }
+
+        /// Timings read by the `d.ddd` shortcut equal the same value written longer.
+        #[test]
+        fn short_timings_match_the_general_reader(d in 0u64..10, ms in 0u64..1000) {
+            let us = d * 1_000_000 + ms * 1000;
+            proptest::prop_assert_eq!(secs_to_us(&format!("{d}.{ms:03}")), Some(us));
+            proptest::prop_assert_eq!(secs_to_us(&format!("{d}.{ms:03}000")), Some(us));
+        }
+
+        /// Whatever the minute read before, a time reads the same as on its own (the
+        /// minute cache only saves work).
+        #[test]
+        fn cached_minutes_read_like_fresh_ones(
+            seq in proptest::collection::vec((0usize..6, 0u32..62, 0u32..1_000_000, 0usize..4), 1..40)
+        ) {
+            const MINUTES: [&str; 6] = [
+                "2026-11-01T00:00", "2026-11-01T00:01", "2026-11-01 00:01",
+                "2026-13-01T00:00", "2026-11-01T00:0x", "1999-12-31T23:59",
+            ];
+            const ZONES: [&str; 4] = ["Z", "", "+01:00", "Q"];
+            for (m, sec, us, z) in seq {
+                let s = format!("{}:{sec:02}.{us:06}{}", MINUTES[m], ZONES[z]);
+                let b = s.as_bytes();
+                let fresh = minute_start(b).and_then(|base| Some(base + seconds_and_zone(&b[16..])?));
+                proptest::prop_assert_eq!(iso8601(&s), fresh, "{}", s);
+            }
         }
     }
 }
