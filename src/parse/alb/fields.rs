@@ -107,15 +107,11 @@ pub(crate) fn split_fields<'a>(line: &'a str, out: &mut [&'a str]) -> Result<usi
     let mut scan = Scan::new(b);
     let mut i = 0;
     let mut n = 0;
-    while i < b.len() && n < out.len() {
-        // `"-"` and `-` are the most common fields: skip the scan for them.
-        if b[i..].starts_with(b"\"-\"") {
-            out[n] = "-";
-            i += 3;
-            if i < b.len() && b[i] == b' ' {
-                i += 1;
-            }
-        } else if b[i] == b'"' {
+    for slot in out.iter_mut() {
+        if i >= b.len() {
+            break;
+        }
+        if b[i] == b'"' {
             let start = i + 1;
             let mut j = start;
             let end = loop {
@@ -128,14 +124,11 @@ pub(crate) fn split_fields<'a>(line: &'a str, out: &mut [&'a str]) -> Result<usi
                 }
                 j = q + 1;
             };
-            out[n] = &line[start..end];
-            i = end + 1;
-            if i < b.len() && b[i] == b' ' {
-                i += 1;
-            }
+            *slot = &line[start..end];
+            i = end + 1 + usize::from(b.get(end + 1) == Some(&b' '));
         } else {
             let end = scan.find::<false>(i);
-            out[n] = &line[i..end];
+            *slot = &line[i..end];
             i = end + 1;
         }
         n += 1;
