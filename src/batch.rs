@@ -257,7 +257,7 @@ mod tests {
                 total_time_us: Some(1500),
                 ..Default::default()
             };
-            let keys = Keys::compute(&r, &mut Default::default());
+            let keys = Keys::compute(&r, &mut Default::default(), &mut Default::default());
             b.push(&chunk, &r, &keys, Some("/a/:id"), 3, 17, &[]);
         }
         b.chunk = chunk;
@@ -266,7 +266,7 @@ mod tests {
         assert_eq!(b.norm_path(0), Some("/a/:id"));
         assert_eq!(
             b.records[0].keys,
-            Keys::compute(&b.get(0), &mut Default::default())
+            Keys::compute(&b.get(0), &mut Default::default(), &mut Default::default())
         );
         let v = b.get(0);
         assert_eq!(v.method.as_deref(), Some("GET"));

@@ -109,6 +109,7 @@ pub struct Engine {
     end_ref: Option<Micros>,
     /// Path normaliser for [`Keys::compute`] when a request comes without keys.
     norm: crate::window::PathNormalizer,
+    cls: crate::detect::client::classify::Classifier,
     /// Where [`ClientDetector::warm`]'s loads end up (so they are not optimised away).
     warm_sink: u64,
 }
@@ -155,6 +156,7 @@ impl Engine {
             finishing: false,
             end_ref: None,
             norm,
+            cls: Default::default(),
             warm_sink: 0,
         }
     }
@@ -195,7 +197,7 @@ impl Engine {
     /// counted by the caller: a `{"records":[…]}` line holds many requests.
     pub fn record(&mut self, r: &Request<'_>, source: u32, line: u64, hits: &[Hit]) {
         let mut norm = std::mem::take(&mut self.norm);
-        let keys = Keys::compute(r, &mut norm);
+        let keys = Keys::compute(r, &mut norm, &mut self.cls);
         let norm_path = r.path.is_some().then_some(norm.as_str());
         self.record_keyed(r, &keys, norm_path, source, line, hits);
         self.norm = norm;

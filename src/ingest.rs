@@ -7,6 +7,7 @@
 pub mod proxy;
 
 use crate::batch::Batch;
+use crate::detect::client::classify::Classifier;
 use crate::detect::security::{Hit, RuleSet, Scratch};
 use crate::keys::Keys;
 use crate::parse::{Outcome, StreamParser};
@@ -22,6 +23,7 @@ pub struct Ingest {
     hits: Vec<Hit>,
     /// Path normaliser (with the user's `--path-pattern`s) for the requests' keys.
     norm: PathNormalizer,
+    cls: Classifier,
 }
 
 impl Ingest {
@@ -32,6 +34,7 @@ impl Ingest {
             scratch: Scratch::default(),
             hits: Vec::new(),
             norm: PathNormalizer::default(),
+            cls: Classifier::new(),
         }
     }
 
@@ -43,6 +46,7 @@ impl Ingest {
             scratch: Scratch::default(),
             hits: Vec::new(),
             norm: PathNormalizer::default(),
+            cls: Classifier::new(),
         }
     }
 
@@ -83,11 +87,12 @@ impl Ingest {
             let end = memchr::memchr(b'\n', &chunk.as_bytes()[start..]).map_or(len, |i| start + i);
             let text = &chunk[start..end];
             batch.lines += 1;
-            let (rules, scratch, hits, norm) = (
+            let (rules, scratch, hits, norm, cls) = (
                 &self.rules,
                 &mut self.scratch,
                 &mut self.hits,
                 &mut self.norm,
+                &mut self.cls,
             );
             let proxies = &self.proxies;
             parser.parse_line(text, &mut |o| match o {
@@ -97,7 +102,7 @@ impl Ingest {
                     if let Some(rules) = rules {
                         rules.check_with(&r, scratch, hits);
                     }
-                    let keys = Keys::compute(&r, norm);
+                    let keys = Keys::compute(&r, norm, cls);
                     let norm_path = r.path.is_some().then_some(norm.as_str());
                     batch.push(&chunk, &r, &keys, norm_path, source, line_no, hits);
                 }

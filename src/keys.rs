@@ -4,7 +4,7 @@
 //! threads have room. Consumers given `Keys` skip their own hashing; the same functions
 //! compute them when a request comes without (simulator, tests).
 
-use crate::detect::client::classify;
+use crate::detect::client::classify::{self, Classifier, PathClass, UaClass};
 use crate::record::Request;
 use crate::window::hash::hash_str;
 use crate::window::topk::TopKey;
@@ -32,11 +32,15 @@ pub struct Keys {
     pub ua_fp: u64,
     /// The backend (target) name.
     pub target: u64,
+    /// What the path and the agent look like to the behaviour rules ([`Classifier`]).
+    pub path_class: PathClass,
+    pub ua_class: UaClass,
 }
 
 impl Keys {
     /// The keys of `r`; the normalised path is left in `norm` (cleared when `r` has no path).
-    pub fn compute(r: &Request<'_>, norm: &mut PathNormalizer) -> Keys {
+    /// `cls` classifies the path and agent (its caches make repeats cheap).
+    pub fn compute(r: &Request<'_>, norm: &mut PathNormalizer, cls: &mut Classifier) -> Keys {
         let mut k = Keys {
             client: classify::client_key(r),
             path: classify::path_hash(r.path.as_deref().unwrap_or("")),
@@ -56,6 +60,8 @@ impl Keys {
         if let Some(b) = r.backend.as_deref() {
             k.target = hash_str(b);
         }
+        k.path_class = cls.path_cached(r.path.as_deref().unwrap_or(""), k.path);
+        k.ua_class = cls.user_agent_cached(r, k.agent);
         k
     }
 }
@@ -88,7 +94,7 @@ mod tests {
             ..Default::default()
         };
         let mut norm = PathNormalizer::default();
-        let k = Keys::compute(&r, &mut norm);
+        let k = Keys::compute(&r, &mut norm, &mut Classifier::new());
         assert_eq!(norm.as_str(), "/product/:id/");
         assert_eq!(k.norm_path, hash_str("/product/:id/"));
         assert_eq!(k.path, classify::path_hash("/product/12345"));
@@ -103,7 +109,7 @@ mod tests {
         assert_ne!(k.client, 0);
 
         let bare = Request::default();
-        let k = Keys::compute(&bare, &mut norm);
+        let k = Keys::compute(&bare, &mut norm, &mut Classifier::new());
         assert!(norm.as_str().is_empty());
         assert_eq!((k.agg_client, k.agent, k.target), (0, 0, 0));
         assert_eq!(k.path, classify::path_hash(""));

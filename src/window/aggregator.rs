@@ -114,6 +114,8 @@ pub struct Aggregator {
     statuses: TopK<u16>,
     /// Normalises paths for [`Aggregator::observe`] (user patterns, then the built-in rules).
     path_buf: PathNormalizer,
+    /// For [`Keys::compute`] in [`Aggregator::observe`] (the classes go unused here).
+    cls: crate::detect::client::classify::Classifier,
     /// Whether `path_buf` holds the last request's normalised path.
     has_path: bool,
     observed: u64,
@@ -154,6 +156,7 @@ impl Aggregator {
             agents: TopK::new(cap),
             statuses: TopK::new(cap.min(64)),
             path_buf: PathNormalizer::new(cfg.path_patterns.clone()),
+            cls: Default::default(),
             has_path: false,
             observed: 0,
             late: 0,
@@ -197,7 +200,7 @@ impl Aggregator {
     /// parse stage and calls [`Aggregator::observe_keyed`]).
     pub fn observe(&mut self, r: &Request<'_>) {
         let mut norm = std::mem::take(&mut self.path_buf);
-        let keys = Keys::compute(r, &mut norm);
+        let keys = Keys::compute(r, &mut norm, &mut self.cls);
         self.observe_keyed(r, &keys, r.path.is_some().then_some(norm.as_str()));
         self.path_buf = norm;
         self.has_path = r.path.is_some();

@@ -5,6 +5,7 @@
 use crate::record::{Format, Request};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use std::net::IpAddr;
+use std::sync::LazyLock;
 
 /// Finaliser of splitmix64: spreads a few varying bits over the whole word.
 #[inline]
@@ -62,8 +63,9 @@ pub fn path_hash(path: &str) -> u64 {
 }
 
 /// What a path looks like to the behaviour rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum PathClass {
+    #[default]
     Plain,
     Login,
     Sensitive,
@@ -214,23 +216,30 @@ pub struct Classifier {
     n_bad: usize,
 }
 
+/// The path and agent automata, built once per process (a few milliseconds each; every
+/// parse thread and the engine hold a classifier). `AhoCorasick` clones share them.
+static AUTOMATA: LazyLock<(AhoCorasick, AhoCorasick)> = LazyLock::new(|| {
+    let pats: Vec<&str> = LOGIN.iter().chain(SENSITIVE.iter()).copied().collect();
+    let ua: Vec<&str> = BAD_UA.iter().chain(LIB_UA.iter()).copied().collect();
+    let build = |p: &[&str]| {
+        AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(p)
+            .expect("static patterns compile")
+    };
+    (build(&pats), build(&ua))
+});
+
 impl Classifier {
     pub fn new() -> Classifier {
-        let pats: Vec<&str> = LOGIN.iter().chain(SENSITIVE.iter()).copied().collect();
-        let ua: Vec<&str> = BAD_UA.iter().chain(LIB_UA.iter()).copied().collect();
-        let build = |p: &[&str]| {
-            AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .build(p)
-                .expect("static patterns compile")
-        };
+        let (path_ac, ua_ac) = AUTOMATA.clone();
         Classifier {
             cache: vec![0u64; CACHE].into_boxed_slice(),
             ua_cache: vec![0u64; UA_CACHE].into_boxed_slice(),
-            path_ac: build(&pats),
+            path_ac,
             n_login: LOGIN.len(),
-            ua_ac: build(&ua),
+            ua_ac,
             n_bad: BAD_UA.len(),
         }
     }
@@ -282,11 +291,18 @@ impl Classifier {
     }
 
     /// [`Classifier::user_agent`] through a cache keyed by the agent's hash.
-    pub fn user_agent_cached(&mut self, r: &Request<'_>) -> UaClass {
+    /// The class of `r`'s agent through the cache, keyed by `agent`, the agent's hash
+    /// ([`crate::keys::Keys::agent`], of at most [`crate::keys::MAX_KEY_LEN`] bytes; a longer
+    /// agent is hashed whole here).
+    pub fn user_agent_cached(&mut self, r: &Request<'_>, agent: u64) -> UaClass {
         let Some(ua) = r.user_agent.as_deref() else {
             return self.user_agent(r);
         };
-        let h = hash_bytes(ua.trim().as_bytes());
+        let h = if ua.len() <= crate::keys::MAX_KEY_LEN {
+            agent
+        } else {
+            hash_bytes(ua.as_bytes())
+        };
         let slot = (h >> 54) as usize & (UA_CACHE - 1);
         let e = self.ua_cache[slot];
         if e != 0 && (e ^ h) & !3 == 0 {
@@ -441,7 +457,8 @@ mod tests {
             for ua in agents {
                 r.user_agent = ua.map(Cow::Borrowed);
                 let want = c.user_agent(&r);
-                assert_eq!(c.user_agent_cached(&r), want, "{ua:?}");
+                let agent = ua.map_or(0, |u| crate::window::hash::hash_str(u));
+                assert_eq!(c.user_agent_cached(&r, agent), want, "{ua:?}");
                 seen.push(want);
             }
         }

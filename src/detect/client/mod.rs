@@ -203,7 +203,7 @@ impl ClientDetector {
 
     /// One request, in log-time order (roughly: a few seconds out of order is normal).
     pub fn observe(&mut self, r: &Request<'_>, out: &mut Vec<ClientEvent>) {
-        let keys = Keys::compute(r, &mut self.norm);
+        let keys = Keys::compute(r, &mut self.norm, &mut self.cls);
         self.observe_keyed(r, &keys, out);
     }
 
@@ -285,7 +285,7 @@ impl ClientDetector {
             c.top_votes -= 1;
         }
 
-        let pclass = self.cls.path_cached(path, ph);
+        let pclass = k.path_class;
         let status = r.status.unwrap_or(0);
         let mut login_attempt = None;
         match pclass {
@@ -311,7 +311,7 @@ impl ClientDetector {
         let fp = k.ua_fp;
         if fp != c.ua_fp {
             c.ua_fp = fp;
-            c.ua_class = self.cls.user_agent_cached(r);
+            c.ua_class = k.ua_class;
         }
         if c.ua_class != UaClass::Normal {
             c.ua_n += 1.0;
