@@ -457,7 +457,7 @@ mod tests {
             for ua in agents {
                 r.user_agent = ua.map(Cow::Borrowed);
                 let want = c.user_agent(&r);
-                let agent = ua.map_or(0, |u| crate::window::hash::hash_str(u));
+                let agent = ua.map_or(0, crate::window::hash::hash_str);
                 assert_eq!(c.user_agent_cached(&r, agent), want, "{ua:?}");
                 seen.push(want);
             }
