@@ -224,6 +224,35 @@ impl Batch {
         r
     }
 
+    /// Record `i` as the engine reads it: [`Batch::get`] without the strings no aggregate or
+    /// detector looks at (scheme, host, protocol, referrer, TLS, trace id, reason, edge
+    /// location). Each string costs a look at its first and last bytes, and on the engine's
+    /// thread those bytes were last written by a parse thread on another core. Events that
+    /// quote the whole request (security hits) take [`Batch::get`].
+    pub fn get_for_engine(&self, i: usize) -> Request<'_> {
+        let s = &self.records[i];
+        let mut r = Request {
+            format: s.format,
+            time: s.time,
+            client_ip: s.client_ip,
+            client_port: s.client_port,
+            status: s.status,
+            backend_status: s.backend_status,
+            request_time_us: s.request_time_us,
+            backend_time_us: s.backend_time_us,
+            response_time_us: s.response_time_us,
+            total_time_us: s.total_time_us,
+            bytes_in: s.bytes_in,
+            bytes_out: s.bytes_out,
+            ..Default::default()
+        };
+        macro_rules! load {
+            ($($i:literal $f:ident),*) => { $( r.$f = self.text(s.strs[$i]).map(Cow::Borrowed); )* };
+        }
+        load!(0 client_host, 1 method, 4 path, 5 query, 7 backend, 8 user_agent);
+        r
+    }
+
     pub fn hits_of(&self, i: usize) -> &[Hit] {
         let (a, b) = self.records[i].hits;
         &self.hits[a as usize..b as usize]

@@ -215,8 +215,13 @@ impl Engine {
             self.warm_sink = self.warm_sink.wrapping_add(acc);
         }
         let s = &b.records[i];
-        let r = b.get(i);
-        self.record_keyed(&r, &s.keys, b.norm_path(i), s.source, s.line, b.hits_of(i));
+        let hits = b.hits_of(i);
+        let r = if hits.is_empty() {
+            b.get_for_engine(i)
+        } else {
+            b.get(i)
+        };
+        self.record_keyed(&r, &s.keys, b.norm_path(i), s.source, s.line, hits);
     }
 
     fn record_keyed(
@@ -727,6 +732,61 @@ mod tests {
         }
         e.advance(1_700_000_000 * s + 90 * s);
         e
+    }
+
+    /// The engine reads batches through [`Batch::get_for_engine`], which leaves out strings:
+    /// fed the full requests instead, it must give the same events and snapshots.
+    #[test]
+    fn the_engine_view_of_a_batch_changes_nothing() {
+        use crate::detect::security::RuleSet;
+        use crate::ingest::Ingest;
+        use crate::parse::StreamParser;
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-logs");
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        let cfg = EngineConfig {
+            emit_windows: true,
+            ..EngineConfig::default()
+        };
+        let (mut via_batch, mut via_request) = (Engine::new(cfg.clone()), Engine::new(cfg));
+        let mut ingest = Ingest::new(std::sync::Arc::new(RuleSet::builtin()));
+        let (mut hits, mut clients) = (0, Vec::new());
+        for (src, path) in files.iter().enumerate() {
+            let mut parser = StreamParser::new(None);
+            let mut b = Batch::default();
+            let text = std::fs::read(path).unwrap();
+            ingest.parse_chunk(&mut parser, src as u32, 1, text, &mut b);
+            via_batch.batch(&b);
+            via_request.batch_counts(&b);
+            for i in 0..b.len() {
+                let s = &b.records[i];
+                hits += b.hits_of(i).len();
+                let r = b.get(i);
+                clients.push(r.client_display().into_owned());
+                via_request.record(&r, s.source, s.line, b.hits_of(i));
+            }
+        }
+        via_batch.finish();
+        via_request.finish();
+        assert!(hits > 0 && via_batch.counters().parsed > 80);
+        let events = |e: &mut Engine| {
+            e.drain_events()
+                .map(|x| format!("{x:?}"))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(events(&mut via_batch), events(&mut via_request));
+        clients.dedup();
+        for drill in std::iter::once(None).chain(clients.into_iter().map(Some)) {
+            let view = ViewSpec {
+                drill,
+                points: 60,
+                ..ViewSpec::default()
+            };
+            assert_eq!(via_batch.snapshot(&view), via_request.snapshot(&view));
+        }
     }
 
     #[test]
