@@ -7,6 +7,7 @@
 use crate::detect::client::classify::{self, Classifier, PathClass, UaClass};
 use crate::record::Request;
 use crate::window::hash::hash_str;
+use crate::window::sketch::LatencySketch;
 use crate::window::topk::TopKey;
 use crate::window::{ClientKey, ClientRef, PathNormalizer};
 
@@ -35,6 +36,8 @@ pub struct Keys {
     /// What the path and the agent look like to the behaviour rules ([`Classifier`]).
     pub path_class: PathClass,
     pub ua_class: UaClass,
+    /// [`LatencySketch::index_of`] the request's latency (total, else the backend's).
+    pub latency_index: Option<i32>,
 }
 
 impl Keys {
@@ -62,6 +65,10 @@ impl Keys {
         }
         k.path_class = cls.path_cached(r.path.as_deref().unwrap_or(""), k.path);
         k.ua_class = cls.user_agent_cached(r, k.agent);
+        k.latency_index = r
+            .total_time_us
+            .or(r.backend_time_us)
+            .and_then(LatencySketch::index_of);
         k
     }
 }

@@ -6,7 +6,6 @@ use super::bucket::{Bucket, Seen, Targets};
 use super::distinct::SeenFilter;
 use super::path_latency::PathLatency;
 use super::paths::{PathNormalizer, PathPatterns};
-use super::sketch::LatencySketch;
 use super::topk::{ClientKey, ClientRef, TopK, TopKey};
 use super::{TargetStats, WindowStats};
 use crate::keys::{Keys, MAX_KEY_LEN, truncate};
@@ -257,7 +256,7 @@ impl Aggregator {
         let latency = r
             .total_time_us
             .or(r.backend_time_us)
-            .map(|v| (LatencySketch::index_of(v), v));
+            .map(|v| (k.latency_index, v));
         let slow_for_path = match latency {
             Some((Some(i), _)) => self.path_latency.judge(k.norm_path, i),
             _ => None,
