@@ -71,6 +71,26 @@ proptest! {
         prop_assert_eq!(got, naive_split(&s));
     }
 
+    /// Lines shaped like ALB's (bare and quoted fields, multibyte text, fields across the
+    /// 64-byte blocks), now and then with a quirk (`"-"1`, a stray or escaped quote, a
+    /// double space): the tokenizer must agree with the naive split.
+    #[test]
+    fn tokenizer_matches_naive_on_alb_shapes(
+        fields in proptest::collection::vec(
+            prop_oneof![
+                4 => "[a-z0-9.:é-]{0,12}",
+                3 => "\"[a-z0-9 ()/;.é-]{0,70}\"",
+                1 => "(\"-\"1|a\"b|\"x\\\"y\"|\"open| |\"\")",
+            ],
+            0..40,
+        )
+    ) {
+        let s = fields.join(" ");
+        let mut out = [""; MAX_FIELDS];
+        let got = fields::split_fields(&s, &mut out).ok().map(|n| out[..n].to_vec());
+        prop_assert_eq!(got, naive_split(&s));
+    }
+
     #[test]
     fn arbitrary_bytes(b in proptest::collection::vec(any::<u8>(), 0..800)) {
         check(&String::from_utf8_lossy(&b));
