@@ -249,11 +249,15 @@ impl Feed for PoolFeed {
         {
             let mut t = self.shared.lock();
             t.wanted = self.next;
-            if t.spare.len() < self.workers {
+            // Every batch in flight comes back here: keep them all, so workers never
+            // allocate (and fault in) a fresh one.
+            if t.spare.len() < t.window as usize + self.workers {
                 t.spare.push(recycled);
             }
         }
-        self.shared.cv.notify_all();
+        // One more chunk may be read: one worker to wake, not all (the others would only
+        // wake to wait again, taking the engine's core for a moment).
+        self.shared.cv.notify_one();
         match msg {
             Some(FeedMsg::Parsed(p)) => {
                 let Parsed {
