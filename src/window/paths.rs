@@ -40,19 +40,25 @@ pub fn normalize_path(path: &str, out: &mut String) {
     // One pass: split on '/', stop at '?' or '#', and note which segments hold a digit or
     // '@' (only those can be variable; the rest are copied as they are). Separators are
     // ASCII, so every slice lands on a char boundary.
-    let (mut start, mut special, mut n) = (1, false, 0);
+    // Segments kept as they are (most) are copied in runs: `p[run..]` is still to be written.
+    let (mut start, mut special, mut n, mut run) = (1, false, 0, 0);
     for i in 1..=b.len() {
         let c = b.get(i).copied().unwrap_or(b'?');
         match c {
             b'/' | b'?' | b'#' => {
                 if n == MAX_SEGMENTS {
+                    out.push_str(&p[run..start - 1]);
                     out.push_str("/…");
                     return;
                 }
-                out.push('/');
-                push_segment(&p[start..i], out, special);
+                if special || i - start > MAX_SEGMENT_LEN {
+                    out.push_str(&p[run..start]);
+                    push_segment(&p[start..i], out, special);
+                    run = i;
+                }
                 n += 1;
                 if c != b'/' {
+                    out.push_str(&p[run..i]);
                     return;
                 }
                 start = i + 1;
@@ -447,6 +453,50 @@ mod tests {
         let p: PathPattern = "^/a=>b=>/c".parse().unwrap();
         assert_eq!(p.re.as_str(), "^/a=>b", "the last `=>` splits");
         assert_eq!(p.to_string(), "^/a=>b=>/c");
+    }
+
+    /// The normaliser as first written, one push per segment: the oracle for the runs.
+    fn per_segment(p: &str) -> String {
+        let mut out = String::new();
+        let b = p.as_bytes();
+        if b.first() != Some(&b'/') {
+            normalize_path(p, &mut out);
+            return out;
+        }
+        let (mut start, mut special, mut n) = (1, false, 0);
+        for i in 1..=b.len() {
+            let c = b.get(i).copied().unwrap_or(b'?');
+            match c {
+                b'/' | b'?' | b'#' => {
+                    if n == MAX_SEGMENTS {
+                        out.push_str("/…");
+                        return out;
+                    }
+                    out.push('/');
+                    push_segment(&p[start..i], &mut out, special);
+                    n += 1;
+                    if c != b'/' {
+                        return out;
+                    }
+                    start = i + 1;
+                    special = false;
+                }
+                b'0'..=b'9' | b'@' => special = true,
+                _ => {}
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn runs_copy_what_segments_would(
+            segs in proptest::collection::vec("[a-z]{0,3}|[0-9a-f]{1,40}|[a-z]{62,70}|[a-zé.@]{60,70}|x\\.png", 0..12),
+            tail in "|\\?q=1|#f",
+        ) {
+            let p = format!("/{}{tail}", segs.join("/"));
+            proptest::prop_assert_eq!(n(&p), per_segment(&p), "{}", p);
+        }
     }
 
     #[test]
