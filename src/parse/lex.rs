@@ -353,12 +353,14 @@ pub fn request_line(s: &str) -> RequestLine<'_> {
     if s.is_empty() || s == "-" {
         return out;
     }
-    let (method, rest) = match memchr::memchr(b' ', s.as_bytes()) {
+    // The method and the protocol are a few bytes long: a plain scan finds their spaces
+    // sooner than a memchr call is set up.
+    let (method, rest) = match s.bytes().position(|c| c == b' ') {
         Some(i) => (&s[..i], s[i + 1..].trim_start_matches(' ')),
         None => (s, ""),
     };
     out.method = dash(method);
-    let (target, proto) = match memchr::memrchr(b' ', rest.as_bytes()) {
+    let (target, proto) = match rest.bytes().rposition(|c| c == b' ') {
         Some(i) if looks_like_protocol(&rest[i + 1..]) || &rest[i + 1..] == "-" => {
             (rest[..i].trim_end_matches(' '), &rest[i + 1..])
         }
@@ -375,7 +377,9 @@ pub fn request_line(s: &str) -> RequestLine<'_> {
     };
     out.query = query;
     // Only the first bytes can hold a scheme: no substring searcher on the hot path.
-    let sep = url.as_bytes().windows(3).take(12).position(|w| w == b"://");
+    let u = url.as_bytes();
+    let sep = (0..u.len().saturating_sub(2).min(12))
+        .find(|&i| u[i] == b':' && u[i + 1] == b'/' && u[i + 2] == b'/');
     if let Some(i) = sep.filter(|&i| i > 0 && i < 10) {
         out.scheme = Some(&url[..i]);
         let after = &url[i + 3..];
