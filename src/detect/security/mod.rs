@@ -404,6 +404,10 @@ impl RuleSet {
 
     /// Keyword automaton over a decoded path or query.
     fn keywords(&self, d: &[u8], where_: u8, field: &'static str, out: &mut Out<'_>) {
+        // Most requests hold no keyword: one search says so, without an iterator's set-up.
+        if !self.url_ac.is_match(d) {
+            return;
+        }
         for m in self.url_ac.find_iter(d) {
             let k = &rules::URL_KEYWORDS[m.pattern().as_usize()];
             if k.fields & where_ == 0 || out.has(k.category) {
