@@ -422,10 +422,14 @@ impl RuleSet {
 
     fn path_checks(&self, d: &[u8], query: Option<&[u8]>, out: &mut Out<'_>) {
         self.keywords(d, rules::PATH, "path", out);
-        if let Some(rule) = checks::traversal(d, true) {
-            out.add(rule, Category::Traversal, Severity::High, "path");
+        // One pass classifies the path's bytes; checks run only when their bytes are there.
+        let m = class::of(d);
+        if m & class::DOT != 0 {
+            if let Some(rule) = checks::traversal(d, true) {
+                out.add(rule, Category::Traversal, Severity::High, "path");
+            }
         }
-        if memchr::memchr(b'$', d).is_some() && checks::jndi(d) {
+        if m & class::DOLLAR != 0 && checks::jndi(d) {
             out.add("jndi-lookup", Category::Jndi, Severity::Critical, "path");
         }
         if !out.has(Category::SensitiveFile) && checks::backup_file(d) {
@@ -452,7 +456,7 @@ impl RuleSet {
                 "path",
             );
         }
-        self.value_checks(d, "path", out);
+        self.classed_value_checks(d, m, "path", out);
     }
 
     /// Each `key=value` of a query (or a referrer's query), decoded on its own.
@@ -497,7 +501,17 @@ impl RuleSet {
     /// Detectors shared by paths and values, each run only when the value has a byte it
     /// needs (one pass builds the byte-class mask).
     fn value_checks(&self, d: &[u8], field: &'static str, out: &mut Out<'_>) -> u32 {
-        let m = class::of(d);
+        self.classed_value_checks(d, class::of(d), field, out)
+    }
+
+    /// [`RuleSet::value_checks`] with the byte classes of `d` already known (`m`).
+    fn classed_value_checks(
+        &self,
+        d: &[u8],
+        m: u32,
+        field: &'static str,
+        out: &mut Out<'_>,
+    ) -> u32 {
         if m & class::SQLI != 0 && !out.has(Category::Sqli) {
             if let Some(rule) = sqli::detect(d) {
                 out.add(rule, Category::Sqli, Severity::High, field);
