@@ -1,8 +1,9 @@
-//! The hashes every consumer of a request needs, computed once per request in the parse
-//! stage. The engine thread is the pipeline's bottleneck; hashing strings (paths, agents,
-//! targets) and normalising paths there would cost it a quarter of its time, while the parse
-//! threads have room. Consumers given `Keys` skip their own hashing; the same functions
-//! compute them when a request comes without (simulator, tests).
+//! The hashes and classes every consumer of a request needs, computed once per request in
+//! the parse stage. The engine thread is the pipeline's bottleneck; hashing strings (paths,
+//! agents, targets), normalising and classifying paths and agents, and taking the latency's
+//! logarithm there would cost it a third of its time, while the parse threads have room.
+//! Consumers given `Keys` skip that work; the same functions compute them when a request
+//! comes without (simulator, tests).
 
 use crate::detect::client::classify::{self, Classifier, PathClass, UaClass};
 use crate::record::Request;
@@ -33,7 +34,7 @@ pub struct Keys {
     pub ua_fp: u64,
     /// The backend (target) name.
     pub target: u64,
-    /// What the path and the agent look like to the behaviour rules ([`Classifier`]).
+    /// What the path and the agent look like to the behaviour rules (`Classifier`).
     pub path_class: PathClass,
     pub ua_class: UaClass,
     /// [`LatencySketch::index_of`] the request's latency (total, else the backend's).

@@ -207,7 +207,7 @@ pub struct Classifier {
     /// Direct-mapped cache of path hash → class: benign traffic repeats its paths, and
     /// this skips the automaton for them. Entry = hash with the low 2 bits holding class+1.
     cache: Box<[u64]>,
-    /// The same for user agents (hash of the trimmed agent): a churning population of new
+    /// The same for user agents ([`crate::keys::Keys::agent`]): a churning population of new
     /// clients brings few distinct agents, and the overlapping scan of a long agent is costly.
     ua_cache: Box<[u64]>,
     path_ac: AhoCorasick,
@@ -290,8 +290,7 @@ impl Classifier {
         class
     }
 
-    /// [`Classifier::user_agent`] through a cache keyed by the agent's hash.
-    /// The class of `r`'s agent through the cache, keyed by `agent`, the agent's hash
+    /// [`Classifier::user_agent`] through the cache, keyed by `agent`, the agent's hash
     /// ([`crate::keys::Keys::agent`], of at most [`crate::keys::MAX_KEY_LEN`] bytes; a longer
     /// agent is hashed whole here).
     pub fn user_agent_cached(&mut self, r: &Request<'_>, agent: u64) -> UaClass {
