@@ -99,10 +99,10 @@ impl Ingest {
                 Outcome::Request(mut r) => {
                     proxies.resolve(&mut r);
                     hits.clear();
-                    if let Some(rules) = rules {
-                        rules.check_with(&r, scratch, hits);
-                    }
                     let keys = Keys::compute(&r, norm, cls);
+                    if let Some(rules) = rules {
+                        rules.check_keyed(&r, keys.agent, scratch, hits);
+                    }
                     let norm_path = r.path.is_some().then_some(norm.as_str());
                     batch.push(&chunk, &r, &keys, norm_path, source, line_no, hits);
                 }

@@ -247,6 +247,22 @@ impl RuleSet {
 
     /// [`RuleSet::check`] with caller-owned scratch buffers.
     pub fn check_with(&self, r: &Request<'_>, sc: &mut Scratch, hits: &mut Vec<Hit>) {
+        self.check_hashed(r, None, sc, hits);
+    }
+
+    /// [`RuleSet::check_with`] given the hash of the request's agent
+    /// ([`crate::keys::Keys::agent`]), so that the agent cache does not hash it again.
+    pub fn check_keyed(&self, r: &Request<'_>, agent: u64, sc: &mut Scratch, hits: &mut Vec<Hit>) {
+        self.check_hashed(r, Some(agent), sc, hits);
+    }
+
+    fn check_hashed(
+        &self,
+        r: &Request<'_>,
+        agent: Option<u64>,
+        sc: &mut Scratch,
+        hits: &mut Vec<Hit>,
+    ) {
         let mut out = Out {
             set: self,
             hits,
@@ -289,7 +305,7 @@ impl RuleSet {
             }
         }
         if let Some(ua) = r.user_agent.as_deref() {
-            self.ua_checks(ua.as_bytes(), sc, &mut out);
+            self.ua_checks(ua.as_bytes(), agent, sc, &mut out);
         }
         if let Some(rf) = r.referrer.as_deref() {
             let rf = rf.as_bytes();
@@ -366,7 +382,9 @@ impl RuleSet {
         }
     }
 
-    fn ua_checks(&self, ua: &[u8], sc: &mut Scratch, out: &mut Out<'_>) {
+    /// Agent checks through a cache of the last agents seen (`agent`: the agent's hash, when
+    /// known; any hash will do, the slot's agent is compared in full).
+    fn ua_checks(&self, ua: &[u8], agent: Option<u64>, sc: &mut Scratch, out: &mut Out<'_>) {
         let Scratch {
             ua_cache,
             ua: ua_buf,
@@ -376,7 +394,8 @@ impl RuleSet {
         if ua_cache.is_empty() {
             ua_cache.resize_with(UA_CACHE, UaEntry::default);
         }
-        let e = &mut ua_cache[slot_hash(ua) & (UA_CACHE - 1)];
+        let slot = agent.map_or_else(|| slot_hash(ua), |h| (h >> 32) as usize);
+        let e = &mut ua_cache[slot & (UA_CACHE - 1)];
         if !(e.valid && e.ua == ua) {
             e.hits.clear();
             let mut o = Out {

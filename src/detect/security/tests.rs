@@ -20,6 +20,32 @@ fn get(path: &str, query: Option<&str>, ua: Option<&str>) -> Request<'static> {
     }
 }
 
+/// The agent cache keyed by the caller's hash finds what unkeyed checks find, with real
+/// hashes and with every agent in one slot (the slot's agent is compared in full).
+#[test]
+fn keyed_agent_cache_changes_nothing() {
+    let set = RuleSet::builtin();
+    let requests: Vec<_> = corpus::attacks()
+        .into_iter()
+        .map(|(_, r)| r)
+        .chain(corpus::benign())
+        .collect();
+    assert!(requests.len() > 200);
+    let (mut sc, mut sc0) = (Scratch::default(), Scratch::default());
+    for r in &requests {
+        let want = run(&set, r);
+        let agent = r
+            .user_agent
+            .as_deref()
+            .map_or(0, crate::window::hash::hash_str);
+        for (sc, agent) in [(&mut sc, agent), (&mut sc0, 0)] {
+            let mut hits = Vec::new();
+            set.check_keyed(r, agent, sc, &mut hits);
+            assert_eq!(hits, want, "{} ua={:?}", r.request_line(), r.user_agent);
+        }
+    }
+}
+
 /// Detection rate per category over the corpus; prints misses.
 #[test]
 fn corpus_detection_rates() {
