@@ -260,8 +260,17 @@ impl Batch {
 }
 
 pub fn format_index(f: Format) -> usize {
-    Format::ALL.iter().position(|&x| x == f).unwrap_or(0)
+    f as usize
 }
+
+// `format_index` relies on `Format::ALL` listing the formats in declaration order.
+const _: () = {
+    let mut i = 0;
+    while i < Format::ALL.len() {
+        assert!(Format::ALL[i] as usize == i);
+        i += 1;
+    }
+};
 
 #[cfg(test)]
 mod tests {
