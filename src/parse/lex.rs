@@ -23,8 +23,8 @@ pub fn dash_cow(s: &str) -> Option<Cow<'_, str>> {
 
 /// Unsigned decimal; `None` for `-`, empty, signs or anything else.
 #[inline]
-pub fn uint(s: &str) -> Option<u64> {
-    let b = s.as_bytes();
+pub fn uint(s: impl AsRef<[u8]>) -> Option<u64> {
+    let b = s.as_ref();
     if b.is_empty() || b.len() > 19 {
         return None;
     }
@@ -41,9 +41,10 @@ pub fn uint(s: &str) -> Option<u64> {
 
 /// An HTTP status 100..=999 (CloudFront logs `000` for aborted requests: that is `None`).
 #[inline]
-pub fn status(s: &str) -> Option<u16> {
-    match uint(s) {
-        Some(v @ 100..=999) if s.len() == 3 => Some(v as u16),
+pub fn status(s: impl AsRef<[u8]>) -> Option<u16> {
+    let b = s.as_ref();
+    match uint(b) {
+        Some(v @ 100..=999) if b.len() == 3 => Some(v as u16),
         _ => None,
     }
 }
@@ -51,8 +52,8 @@ pub fn status(s: &str) -> Option<u16> {
 /// Seconds with an optional fraction (`0.000043`, `1.5`, `12`) to microseconds.
 /// Negative values (ALB's `-1`: no response) and `-` are `None`.
 #[inline]
-pub fn secs_to_us(s: &str) -> Option<u64> {
-    let b = s.as_bytes();
+pub fn secs_to_us(s: impl AsRef<[u8]>) -> Option<u64> {
+    let b = s.as_ref();
     // `0.000`, as ALB writes its timings: no loops.
     if let &[s @ b'0'..=b'9', b'.', f0, f1, f2] = b {
         let (f0, f1, f2) = (
@@ -157,8 +158,8 @@ fn fraction(b: &[u8]) -> (u32, usize) {
 
 /// ISO 8601 / RFC 3339: `2018-07-02T22:23:00.186641Z`, `2018-07-02 22:23:00`, with `Z`,
 /// `±hh:mm`, `±hhmm` or no zone (read as UTC), fractions of any length.
-pub fn iso8601(s: &str) -> Option<Micros> {
-    let b = s.as_bytes();
+pub fn iso8601(s: impl AsRef<[u8]>) -> Option<Micros> {
+    let b = s.as_ref();
     if b.len() < 19 {
         return None;
     }
@@ -538,8 +539,8 @@ mod tests {
         #[test]
         fn short_timings_match_the_general_reader(d in 0u64..10, ms in 0u64..1000) {
             let us = d * 1_000_000 + ms * 1000;
-            proptest::prop_assert_eq!(secs_to_us(&format!("{d}.{ms:03}")), Some(us));
-            proptest::prop_assert_eq!(secs_to_us(&format!("{d}.{ms:03}000")), Some(us));
+            proptest::prop_assert_eq!(secs_to_us(format!("{d}.{ms:03}")), Some(us));
+            proptest::prop_assert_eq!(secs_to_us(format!("{d}.{ms:03}000")), Some(us));
         }
 
         /// Whatever the minute read before, a time reads the same as on its own (the

@@ -51,10 +51,13 @@ pub enum Field {
 /// Number of fields read; later additions by AWS are ignored.
 pub const MAX_FIELDS: usize = Field::RequestTransformStatus as usize + 1;
 
-/// One line split into fields, quotes stripped. Borrowed from the line; no allocation.
+/// One line split into fields, quotes stripped. Borrowed from the line; no allocation. Fields
+/// are kept as byte ranges: a number is read from its bytes, and only the fields wanted as
+/// text pay for `str` slicing's char-boundary checks.
 #[derive(Debug, Clone, Copy)]
 pub struct Fields<'a> {
-    f: [&'a str; MAX_FIELDS],
+    line: &'a str,
+    at: [(u32, u32); MAX_FIELDS],
     n: usize,
 }
 
@@ -68,9 +71,9 @@ impl<'a> Fields<'a> {
     /// Split only up to `last` (the fields after it stay `""`): less work on the hot path.
     #[inline]
     pub fn split_upto(line: &'a str, last: Field) -> Result<Self, Reject> {
-        let mut f = [""; MAX_FIELDS];
-        let n = split_fields(line, &mut f[..=last as usize])?;
-        Ok(Fields { f, n })
+        let mut at = [(0, 0); MAX_FIELDS];
+        let n = split_spans(line, &mut at[..=last as usize])?;
+        Ok(Fields { line, at, n })
     }
 
     /// How many fields the line had (capped at [`MAX_FIELDS`]).
@@ -87,7 +90,15 @@ impl<'a> Fields<'a> {
     /// The field as written (quotes stripped); `""` when the line is too short for it.
     #[inline]
     pub fn raw(&self, field: Field) -> &'a str {
-        self.f[field as usize]
+        let (s, e) = self.at[field as usize];
+        &self.line[s as usize..e as usize]
+    }
+
+    /// [`Fields::raw`] as bytes (for numbers and times).
+    #[inline]
+    pub fn bytes(&self, field: Field) -> &'a [u8] {
+        let (s, e) = self.at[field as usize];
+        &self.line.as_bytes()[s as usize..e as usize]
     }
 
     /// The field, `None` when absent, empty or `-`.
@@ -100,10 +111,23 @@ impl<'a> Fields<'a> {
 /// Split space-separated fields into `out`, `"quoted"` ones without their quotes (a `\"`
 /// inside does not close them). A closing quote need not be followed by a space: upstream
 /// examples contain `"-"1` and that must still read as two fields. Returns the count; stops
-/// when `out` is full. One pass, no allocation.
-#[inline]
+/// when `out` is full (at most 64 fields). See [`split_spans`].
 pub(crate) fn split_fields<'a>(line: &'a str, out: &mut [&'a str]) -> Result<usize, Reject> {
+    let mut at = [(0, 0); 64];
+    let n = split_spans(line, &mut at[..out.len().min(64)])?;
+    for (o, &(s, e)) in out.iter_mut().zip(&at[..n]) {
+        *o = &line[s as usize..e as usize];
+    }
+    Ok(n)
+}
+
+/// [`split_fields`] as byte ranges `(start, end)` of the line. One pass, no allocation.
+#[inline]
+pub(crate) fn split_spans(line: &str, out: &mut [(u32, u32)]) -> Result<usize, Reject> {
     let b = line.as_bytes();
+    if b.len() > u32::MAX as usize {
+        return Err(Reject("line-too-long"));
+    }
     let mut scan = Scan::new(b);
     let mut i = 0;
     let mut n = 0;
@@ -124,11 +148,11 @@ pub(crate) fn split_fields<'a>(line: &'a str, out: &mut [&'a str]) -> Result<usi
                 }
                 j = q + 1;
             };
-            *slot = &line[start..end];
+            *slot = (start as u32, end as u32);
             i = end + 1 + usize::from(b.get(end + 1) == Some(&b' '));
         } else {
             let end = scan.find::<false>(i);
-            *slot = &line[i..end];
+            *slot = (i as u32, end as u32);
             i = end + 1;
         }
         n += 1;

@@ -37,7 +37,7 @@ pub(crate) const MIN_TIME: Micros = 631_152_000_000_000;
 pub(crate) const MAX_TIME: Micros = 4_102_444_800_000_000;
 
 #[inline]
-pub(crate) fn sane_time(s: &str) -> Option<Micros> {
+pub(crate) fn sane_time(s: impl AsRef<[u8]>) -> Option<Micros> {
     lex::iso8601(s).filter(|t| (MIN_TIME..MAX_TIME).contains(t))
 }
 
@@ -135,15 +135,15 @@ pub fn parse(line: &str) -> Parsed<'_> {
     if f.len() < MIN_FIELDS {
         return Err(Reject("truncated"));
     }
-    let time = sane_time(f.raw(Field::Time)).ok_or(Reject("bad-timestamp"))?;
-    let status = opt_status(f.raw(Field::ElbStatusCode))?;
-    let backend_status = opt_status(f.raw(Field::TargetStatusCode))?;
+    let time = sane_time(f.bytes(Field::Time)).ok_or(Reject("bad-timestamp"))?;
+    let status = opt_status(f.bytes(Field::ElbStatusCode))?;
+    let backend_status = opt_status(f.bytes(Field::TargetStatusCode))?;
 
     let (client_ip, client_host, client_port) = fields::addr(f.raw(Field::Client));
 
-    let request_time_us = lex::secs_to_us(f.raw(Field::RequestProcessingTime));
-    let backend_time_us = lex::secs_to_us(f.raw(Field::TargetProcessingTime));
-    let response_time_us = lex::secs_to_us(f.raw(Field::ResponseProcessingTime));
+    let request_time_us = lex::secs_to_us(f.bytes(Field::RequestProcessingTime));
+    let backend_time_us = lex::secs_to_us(f.bytes(Field::TargetProcessingTime));
+    let response_time_us = lex::secs_to_us(f.bytes(Field::ResponseProcessingTime));
     let total_time_us = match (request_time_us, backend_time_us, response_time_us) {
         (Some(a), Some(b), Some(c)) => Some(a + b + c),
         _ => None,
@@ -179,8 +179,8 @@ pub fn parse(line: &str) -> Parsed<'_> {
         backend_time_us,
         response_time_us,
         total_time_us,
-        bytes_in: lex::uint(f.raw(Field::ReceivedBytes)),
-        bytes_out: lex::uint(f.raw(Field::SentBytes)),
+        bytes_in: lex::uint(f.bytes(Field::ReceivedBytes)),
+        bytes_out: lex::uint(f.bytes(Field::SentBytes)),
         user_agent: dash_cow(f.raw(Field::UserAgent)),
         referrer: None,
         tls_protocol: dash_cow(f.raw(Field::SslProtocol)),
@@ -194,9 +194,9 @@ pub fn parse(line: &str) -> Parsed<'_> {
 
 /// A status field: a 3-digit code or `-`; anything else means the fields are misaligned.
 #[inline]
-pub(crate) fn opt_status(s: &str) -> Result<Option<u16>, Reject> {
-    match dash(s) {
-        None => Ok(None),
-        Some(v) => lex::status(v).map(Some).ok_or(Reject("bad-status")),
+pub(crate) fn opt_status(s: impl AsRef<[u8]>) -> Result<Option<u16>, Reject> {
+    match s.as_ref() {
+        b"" | b"-" => Ok(None),
+        v => lex::status(v).map(Some).ok_or(Reject("bad-status")),
     }
 }
