@@ -374,6 +374,10 @@ impl Engine {
     }
 
     fn close_windows(&mut self) {
+        // Per record: most records close nothing.
+        if !self.agg.has_closed() {
+            return;
+        }
         let closed: Vec<WindowStats> = self.agg.drain_closed().collect();
         for w in closed {
             if self.cfg.window_stats {

@@ -316,6 +316,12 @@ impl Aggregator {
         }
     }
 
+    /// Whether windows closed since the last [`Aggregator::drain_closed`].
+    #[inline]
+    pub fn has_closed(&self) -> bool {
+        !self.out.is_empty()
+    }
+
     /// Closed base windows in time order, including empty ones for gaps.
     pub fn drain_closed(&mut self) -> impl Iterator<Item = WindowStats> + '_ {
         self.out.drain(..)
