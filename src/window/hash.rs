@@ -34,13 +34,25 @@ pub fn hash_bytes(b: &[u8]) -> u64 {
         w.copy_from_slice(c);
         h = fold(h, u64::from_le_bytes(w));
     }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let mut w = [0u8; 8];
-        w[..rest.len()].copy_from_slice(rest);
-        h = fold(h, u64::from_le_bytes(w));
+    if let Some(w) = tail_word(b) {
+        h = fold(h, w);
     }
     mix64(h)
+}
+
+/// The last `len % 8` bytes of `b` as a little-endian word, zero-padded (`None` when
+/// `len % 8 == 0`): from the last 8 bytes and a shift when there are 8, so hashing a
+/// string's tail calls no `memcpy`.
+#[inline]
+pub fn tail_word(b: &[u8]) -> Option<u64> {
+    let n = b.len() % 8;
+    if n == 0 {
+        return None;
+    }
+    Some(match b.last_chunk::<8>() {
+        Some(last) => u64::from_le_bytes(*last) >> (8 * (8 - n)),
+        None => b.iter().rev().fold(0, |w, &c| (w << 8) | u64::from(c)),
+    })
 }
 
 #[inline]
@@ -83,6 +95,19 @@ pub type IdMap<V> = std::collections::HashMap<u64, V, IdBuild>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn tail_word_is_the_zero_padded_tail(b in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40)) {
+            let rest = b.chunks_exact(8).remainder();
+            let want = (!rest.is_empty()).then(|| {
+                let mut w = [0u8; 8];
+                w[..rest.len()].copy_from_slice(rest);
+                u64::from_le_bytes(w)
+            });
+            proptest::prop_assert_eq!(tail_word(&b), want);
+        }
+    }
 
     #[test]
     fn hashes_differ_and_are_stable() {

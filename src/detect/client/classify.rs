@@ -26,11 +26,8 @@ pub fn hash_bytes(b: &[u8]) -> u64 {
         let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
         h = (h ^ w).wrapping_mul(0x100_0000_01b3).rotate_left(29);
     }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let mut w = [0u8; 8];
-        w[..rest.len()].copy_from_slice(rest);
-        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(0x100_0000_01b3);
+    if let Some(w) = crate::window::hash::tail_word(b) {
+        h = (h ^ w).wrapping_mul(0x100_0000_01b3);
     }
     mix64(h)
 }
