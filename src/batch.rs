@@ -202,21 +202,7 @@ impl Batch {
     /// The borrowed view of record `i`.
     pub fn get(&self, i: usize) -> Request<'_> {
         let s = &self.records[i];
-        let mut r = Request {
-            format: s.format,
-            time: s.time,
-            client_ip: s.client_ip,
-            client_port: s.client_port,
-            status: s.status,
-            backend_status: s.backend_status,
-            request_time_us: s.request_time_us,
-            backend_time_us: s.backend_time_us,
-            response_time_us: s.response_time_us,
-            total_time_us: s.total_time_us,
-            bytes_in: s.bytes_in,
-            bytes_out: s.bytes_out,
-            ..Default::default()
-        };
+        let mut r = Self::numbers(s);
         macro_rules! load {
             ($($i:literal $f:ident),*) => { $( r.$f = self.text(s.strs[$i]).map(Cow::Borrowed); )* };
         }
@@ -231,7 +217,18 @@ impl Batch {
     /// quote the whole request (security hits) take [`Batch::get`].
     pub fn get_for_engine(&self, i: usize) -> Request<'_> {
         let s = &self.records[i];
-        let mut r = Request {
+        let mut r = Self::numbers(s);
+        macro_rules! load {
+            ($($i:literal $f:ident),*) => { $( r.$f = self.text(s.strs[$i]).map(Cow::Borrowed); )* };
+        }
+        load!(0 client_host, 1 method, 4 path, 5 query, 7 backend, 8 user_agent);
+        r
+    }
+
+    /// A record's fields that are not strings, in a request without strings.
+    #[inline]
+    fn numbers<'b>(s: &Stored) -> Request<'b> {
+        Request {
             format: s.format,
             time: s.time,
             client_ip: s.client_ip,
@@ -245,12 +242,7 @@ impl Batch {
             bytes_in: s.bytes_in,
             bytes_out: s.bytes_out,
             ..Default::default()
-        };
-        macro_rules! load {
-            ($($i:literal $f:ident),*) => { $( r.$f = self.text(s.strs[$i]).map(Cow::Borrowed); )* };
         }
-        load!(0 client_host, 1 method, 4 path, 5 query, 7 backend, 8 user_agent);
-        r
     }
 
     pub fn hits_of(&self, i: usize) -> &[Hit] {
