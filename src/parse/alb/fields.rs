@@ -113,6 +113,7 @@ impl<'a> Fields<'a> {
 /// examples contain `"-"1` and that must still read as two fields. Returns the count; stops
 /// when `out` is full (at most 64 fields). See [`split_spans`].
 pub(crate) fn split_fields<'a>(line: &'a str, out: &mut [&'a str]) -> Result<usize, Reject> {
+    debug_assert!(out.len() <= 64, "split_fields reads at most 64 fields");
     let mut at = [(0, 0); 64];
     let n = split_spans(line, &mut at[..out.len().min(64)])?;
     for (o, &(s, e)) in out.iter_mut().zip(&at[..n]) {
