@@ -46,8 +46,8 @@ pub struct Common {
     /// Extra security rules from a TOML file.
     #[arg(long, global = true, value_name = "FILE")]
     pub rules: Option<PathBuf>,
-    /// Parse threads: 1 does everything on one thread; N parses chunks on N threads while
-    /// another aggregates and detects.
+    /// Threads: 1 does everything on one thread; N parses chunks on N threads, one of
+    /// which also aggregates and detects.
     #[arg(long, global = true, default_value_t = 2, value_name = "N")]
     pub threads: usize,
     /// A proxy of ours (CIDR or address, repeatable): for requests it forwarded, the client is

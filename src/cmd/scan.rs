@@ -140,7 +140,7 @@ pub fn run(args: &ScanArgs, common: &Common, hook_opts: &HookOpts) -> Result<(),
     service::fail_on(&args.fail_on, &summary)
 }
 
-/// `--threads 1` parses inline; `--threads N` parses on N threads beside the engine's.
+/// `--threads 1` parses inline; `--threads N` parses on N threads, the engine's included.
 fn parse_threads(threads: usize) -> usize {
     if threads > 1 { threads } else { 0 }
 }

@@ -1,8 +1,8 @@
 //! Moving lines in: sources → parse stage → engine, for reading inputs to the end.
 //!
 //! Each input gets a *feed* that reads line-aligned chunks and parses them into batches:
-//! on parse threads, each taking the next chunk (the default: `--threads 2` parses on two,
-//! and the caller aggregates and detects on whichever core is free) or inline
+//! on parse threads, each taking the next chunk (the default, `--threads 2`, parses on one
+//! thread and on the caller's, which also aggregates and detects) or inline
 //! (`--threads 1`). Feeds are bounded (each parse thread runs at most two batches ahead) and
 //! batches are recycled, so memory stays flat whatever the file size.
 //!
@@ -91,8 +91,10 @@ impl Cursor {
 #[derive(Debug, Clone)]
 pub struct ReadOptions {
     pub format: Option<Format>,
-    /// Parse threads per input: 0 parses inline on the caller's thread; `n` parses chunks
-    /// on `n` threads in turn (see [`pool`]), the caller aggregating and detecting.
+    /// Threads parsing each input: 0 parses inline on the caller's thread. `n` parses chunks
+    /// in turn (see [`pool`]) on `n` threads counting the caller's, which aggregates and
+    /// detects and parses whenever the batch it needs is not ready yet. (For a pipe, whose
+    /// reads may wait, the caller does not parse: `n` threads parse beside it.)
     pub parse_threads: usize,
     /// Trusted proxies: clients are resolved through X-Forwarded-For behind them.
     pub proxies: crate::ingest::proxy::ClientResolver,
@@ -170,11 +172,21 @@ pub fn read_all_paced(
                 done: false,
             })
         } else {
+            let regular = match &inputs[src as usize] {
+                Input::File(p) => std::fs::metadata(p).is_ok_and(|m| m.is_file()),
+                Input::Stdin => false,
+            };
+            let workers = if regular {
+                opts.parse_threads.saturating_sub(1).max(1)
+            } else {
+                opts.parse_threads
+            };
             Box::new(pool::PoolFeed::spawn(
                 reader,
                 parser,
                 src,
-                opts.parse_threads,
+                workers,
+                regular,
                 || opts.ingest(rules.clone()),
             ))
         })
