@@ -177,7 +177,7 @@ pub struct StuffingCfg {
 impl LoginPaths {
     pub fn new(max_paths: usize, max_parts: usize) -> Self {
         LoginPaths {
-            paths: Bounded::new(max_paths, 0x5eed_1091),
+            paths: Bounded::new(max_paths),
             max_parts: max_parts.max(1),
         }
     }

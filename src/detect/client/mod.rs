@@ -183,8 +183,8 @@ impl ClientDetector {
         };
         ClientDetector {
             cls: Classifier::new(),
-            clients: Bounded::new(cfg.max_clients, 0x00c1_1e47),
-            flagged: Bounded::new(cfg.max_flagged, 0xf1a9),
+            clients: Bounded::new(cfg.max_clients),
+            flagged: Bounded::new(cfg.max_flagged),
             logins: LoginPaths::new(cfg.max_login_paths, cfg.max_participants),
             stuffing,
             inv_fast: 1.0 / (cfg.fast_window_secs.max(1.0) * MICROS_PER_SEC as f64),

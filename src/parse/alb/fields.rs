@@ -187,23 +187,27 @@ impl<'b> Scan<'b> {
     }
 
     /// Position of the first quote (`QUOTE`) or space at or after `from`, or the line's
-    /// length when there is none.
+    /// length when there is none. `from` never goes back before the current block.
     #[inline]
-    fn find<const QUOTE: bool>(&mut self, mut from: usize) -> usize {
+    fn find<const QUOTE: bool>(&mut self, from: usize) -> usize {
+        if from >= self.base + 64 {
+            self.base = from & !63;
+            (self.spaces, self.quotes) = block_masks(self.b, self.base);
+        }
+        let m = if QUOTE { self.quotes } else { self.spaces } >> (from - self.base);
+        if m != 0 {
+            return from + m.trailing_zeros() as usize;
+        }
         loop {
-            if from >= self.b.len() {
+            self.base += 64;
+            if self.base >= self.b.len() {
                 return self.b.len();
             }
-            if from >= self.base + 64 {
-                self.base = from & !63;
-                (self.spaces, self.quotes) = block_masks(self.b, self.base);
-            }
+            (self.spaces, self.quotes) = block_masks(self.b, self.base);
             let m = if QUOTE { self.quotes } else { self.spaces };
-            let m = m & (!0u64 << (from - self.base));
             if m != 0 {
                 return self.base + m.trailing_zeros() as usize;
             }
-            from = self.base + 64;
         }
     }
 }
