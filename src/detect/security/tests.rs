@@ -505,3 +505,45 @@ proptest::proptest! {
         proptest::prop_assert_eq!(cats.len(), hits.len());
     }
 }
+
+/// Whether some URL keyword occurs in `d`, the slow and obvious way.
+fn any_keyword_naive(d: &[u8]) -> bool {
+    super::rules::URL_KEYWORDS.iter().any(|k| {
+        let p = k.pat.as_bytes();
+        d.windows(p.len()).any(|w| w.eq_ignore_ascii_case(p))
+    })
+}
+
+/// The hand-walked keyword DFA agrees with a plain substring search: on every corpus path,
+/// value and agent, benign or not.
+#[test]
+fn keyword_walk_matches_substring_search() {
+    let set = RuleSet::builtin();
+    let mut texts: Vec<String> = Vec::new();
+    for (_, r) in corpus::attacks() {
+        texts.extend(r.path.as_deref().map(str::to_string));
+        texts.extend(r.query.as_deref().map(str::to_string));
+    }
+    texts.extend(corpus::BENIGN_PATHS.iter().map(|s| s.to_string()));
+    texts.extend(corpus::BENIGN_VALUES.iter().map(|s| s.to_string()));
+    let (mut yes, mut no) = (0, 0);
+    for t in &texts {
+        let want = any_keyword_naive(t.as_bytes());
+        assert_eq!(set.any_keyword(t.as_bytes()), want, "{t}");
+        if want { yes += 1 } else { no += 1 }
+    }
+    assert!(
+        yes > 50 && no > 50,
+        "both answers exercised: {yes} yes, {no} no"
+    );
+}
+
+proptest::proptest! {
+    #[test]
+    fn keyword_walk_matches_substring_search_on_any_text(
+        d in "([/._a-zA-Z0-9%-]{0,6}|wp-|admin|\\.env|\\.git|etc/passwd|phpmyadmin|\\.\\./){0,12}",
+    ) {
+        let set = RuleSet::builtin();
+        proptest::prop_assert_eq!(set.any_keyword(d.as_bytes()), any_keyword_naive(d.as_bytes()));
+    }
+}
