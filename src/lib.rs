@@ -10,6 +10,7 @@
 //! `pipeline`, `tui`, `cli` and `cmd` sit behind the default `app` feature.
 
 pub mod batch;
+pub mod bytes;
 pub mod detect;
 pub mod engine;
 pub mod event;

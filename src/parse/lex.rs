@@ -346,9 +346,9 @@ pub struct RequestLine<'a> {
 /// Split a request line. Tolerates `- - -`, `- http://host:80- -` (ALB malformed), missing
 /// protocol, and spaces inside the URL (the protocol is the last token when it looks like one).
 pub fn request_line(s: &str) -> RequestLine<'_> {
-    // Byte searches (memchr) rather than `str::find(char)`: this runs on every request, and
-    // the generic char searchers cost more than the rest of the split. The bytes searched
-    // for are ASCII, so every cut is on a char boundary.
+    // Byte searches (`crate::bytes`) rather than `str::find(char)`: this runs on every
+    // request, and the generic char searchers cost more than the rest of the split. The bytes
+    // searched for are ASCII, so every cut is on a char boundary.
     let s = s.trim_matches(' ');
     let mut out = RequestLine::default();
     if s.is_empty() || s == "-" {
@@ -372,7 +372,7 @@ pub fn request_line(s: &str) -> RequestLine<'_> {
         Some(t) => t,
         None => return out,
     };
-    let (url, query) = match memchr::memchr(b'?', target.as_bytes()) {
+    let (url, query) = match crate::bytes::find(b'?', target.as_bytes()) {
         Some(i) => (&target[..i], Some(&target[i + 1..])),
         None => (target, None),
     };
@@ -384,7 +384,7 @@ pub fn request_line(s: &str) -> RequestLine<'_> {
     if let Some(i) = sep.filter(|&i| i > 0 && i < 10) {
         out.scheme = Some(&url[..i]);
         let after = &url[i + 3..];
-        match memchr::memchr(b'/', after.as_bytes()) {
+        match crate::bytes::find(b'/', after.as_bytes()) {
             Some(j) => {
                 out.host = dash(&after[..j]);
                 out.path = Some(&after[j..]);

@@ -144,7 +144,7 @@ pub fn cmdi(s: &[u8]) -> Option<&'static str> {
         }
         let mut word = &s[start..j];
         // `/bin/sh`, `/usr/bin/wget`: the command is the last path part.
-        if let Some(p) = memchr::memrchr(b'/', word) {
+        if let Some(p) = crate::bytes::rfind(b'/', word) {
             if word[0] == b'/' {
                 word = &word[p + 1..];
             }
@@ -271,7 +271,7 @@ pub fn jndi(s: &[u8]) -> bool {
 /// `backup.zip`, `www.tar.gz`. Archives count only with a backup-looking name, since sites
 /// serve real downloads as `.zip`.
 pub fn backup_file(path: &[u8]) -> bool {
-    let seg = match memchr::memrchr(b'/', path) {
+    let seg = match crate::bytes::rfind(b'/', path) {
         Some(p) => &path[p + 1..],
         None => path,
     };
@@ -281,7 +281,7 @@ pub fn backup_file(path: &[u8]) -> bool {
     if seg.ends_with(b"~") {
         return true;
     }
-    let Some(dot) = memchr::memrchr(b'.', seg) else {
+    let Some(dot) = crate::bytes::rfind(b'.', seg) else {
         return false;
     };
     let (base, ext) = (&seg[..dot], &seg[dot + 1..]);

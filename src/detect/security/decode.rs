@@ -19,15 +19,15 @@ fn hex(b: u8) -> Option<u8> {
 /// raw overlong bytes cannot occur; only escapes (and `+` in queries) need work.
 pub fn needs_decoding(s: &[u8], plus_space: bool) -> bool {
     if plus_space {
-        memchr::memchr2(b'%', b'+', s).is_some()
+        crate::bytes::find2(b'%', b'+', s).is_some()
     } else {
-        memchr::memchr(b'%', s).is_some()
+        crate::bytes::find(b'%', s).is_some()
     }
 }
 
 fn has_escape(s: &[u8]) -> bool {
     let mut i = 0;
-    while let Some(p) = memchr::memchr(b'%', &s[i..]) {
+    while let Some(p) = crate::bytes::find(b'%', &s[i..]) {
         let j = i + p;
         if j + 2 < s.len() && hex(s[j + 1]).is_some() && hex(s[j + 2]).is_some() {
             return true;
@@ -164,7 +164,7 @@ pub fn decode_into(src: &[u8], out: &mut Vec<u8>, tmp: &mut Vec<u8>, plus_space:
 /// HTML character references that matter for XSS (`&#60;`, `&#x3c;`, `&lt;`, `&colon;`…),
 /// decoded into `out`. Returns false (leaving `out` unspecified) when there are none.
 pub fn html_entities(src: &[u8], out: &mut Vec<u8>) -> bool {
-    if memchr::memchr(b'&', src).is_none() {
+    if crate::bytes::find(b'&', src).is_none() {
         return false;
     }
     out.clear();

@@ -509,7 +509,7 @@ impl RuleSet {
             if part.is_empty() {
                 continue;
             }
-            let (k, v) = match memchr::memchr(b'=', part) {
+            let (k, v) = match crate::bytes::find(b'=', part) {
                 Some(i) => (&part[..i], &part[i + 1..]),
                 None => (&b""[..], part),
             };

@@ -29,7 +29,7 @@ pub fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
 #[inline]
 pub fn find_pair(hay: &[u8], pair: [u8; 2]) -> Option<usize> {
     let mut i = 0;
-    while let Some(p) = memchr::memchr(pair[0], hay.get(i..)?) {
+    while let Some(p) = crate::bytes::find(pair[0], hay.get(i..)?) {
         let at = i + p;
         if hay.get(at + 1) == Some(&pair[1]) {
             return Some(at);

@@ -58,7 +58,7 @@ enum Kind {
 
 fn kind(line: &str) -> Kind {
     let b = line.as_bytes();
-    let Some(sp) = memchr::memchr(b' ', b) else {
+    let Some(sp) = crate::bytes::find(b' ', b) else {
         return Kind::Other;
     };
     let first = &line[..sp];
@@ -89,9 +89,9 @@ pub fn sniff(line: &str) -> bool {
         Kind::Request => {
             // `type time …`: the time must be there for this to be ALB rather than prose.
             let b = line.as_bytes();
-            let sp = memchr::memchr(b' ', b).unwrap_or(0);
+            let sp = crate::bytes::find(b' ', b).unwrap_or(0);
             let t = &line[sp + 1..];
-            let end = memchr::memchr(b' ', t.as_bytes()).unwrap_or(t.len());
+            let end = crate::bytes::find(b' ', t.as_bytes()).unwrap_or(t.len());
             lex::iso8601(&t[..end]).is_some()
         }
         Kind::Nlb | Kind::Connection => true,
