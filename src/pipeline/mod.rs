@@ -50,8 +50,9 @@ impl Feed for InlineFeed {
         if self.done {
             return Err(None);
         }
-        b.clear();
+        // Taken before `clear`: the reader overwrites the old bytes instead of zeroing a buffer.
         let mut chunk = std::mem::take(&mut b.chunk).into_bytes();
+        b.clear();
         match self.reader.next_chunk(&mut chunk) {
             Ok(Some(info)) => {
                 self.ingest.parse_chunk(

@@ -261,8 +261,9 @@ fn take_chunk(t: &mut Turn, parser: &mut StreamParser, seen: &mut u64) -> (u64, 
         *parser = t.settled.1.clone();
     }
     let mut batch = t.spare.pop().unwrap_or_default();
-    batch.clear();
+    // Taken before `clear`: the reader overwrites the old bytes instead of zeroing a buffer.
     let chunk = std::mem::take(&mut batch.chunk).into_bytes();
+    batch.clear();
     let seq = t.seq;
     t.seq += 1;
     (seq, Taken { batch, chunk })

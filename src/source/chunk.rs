@@ -185,23 +185,35 @@ impl ChunkReader {
         self.skipping = true;
     }
 
-    /// Fill `buf` (cleared first, capacity reused) with the next run of whole lines.
-    /// `Ok(None)` at the end of input (in follow mode: no complete line available now).
-    /// A read error comes after every complete line before it; after an error, `Ok(None)`.
+    /// Fill `buf` with the next run of whole lines (what it held before is overwritten; its
+    /// capacity is reused). `Ok(None)` at the end of input (in follow mode: no complete line
+    /// available now). A read error comes after every complete line before it; after an
+    /// error, `Ok(None)`.
     pub fn next_chunk(&mut self, buf: &mut Vec<u8>) -> io::Result<Option<ChunkInfo>> {
-        buf.clear();
         if self.pending_err.is_some() {
+            buf.clear();
             return Err(self.error_now());
         }
         if self.done {
+            buf.clear();
             return Ok(None);
         }
-        buf.append(&mut self.carry);
-        let mut offset = self.read_total - buf.len() as u64;
+        // `buf` usually comes back from a recycled batch still holding the previous chunk.
+        // Reads overwrite those bytes in place instead of clearing them: safe code can only
+        // read into initialised memory, so a cleared buffer would be zeroed again for every
+        // chunk, or filled by `read_to_end` in 8 KiB..128 KiB steps (six reads a chunk).
+        // `filled` is how much of `buf` is this chunk; `buf` is cut to it before returning.
+        let mut filled = self.carry.len();
+        if buf.len() < filled {
+            buf.resize(filled, 0);
+        }
+        buf[..filled].copy_from_slice(&self.carry);
+        self.carry.clear();
+        let mut offset = self.read_total - filled as u64;
         // Start of the partial (not yet `\n`-terminated) line in `buf`.
         let mut line_start = 0;
         loop {
-            let start = buf.len();
+            let start = filled;
             // Past a chunk's worth (a long line), keep reading in fair-sized pieces.
             let want = self
                 .chunk_size
@@ -214,22 +226,18 @@ impl ChunkReader {
                 let target = (buf.capacity() * 2).min(limit).max(need);
                 buf.reserve_exact(target - buf.len());
             }
-            let res = if self.eager {
-                // One read: return whatever a pipe or terminal has now.
+            if buf.len() < need {
+                // Zeroes only what no earlier chunk wrote.
                 buf.resize(need, 0);
-                let res = read_retry(&mut self.src, &mut buf[start..]);
-                buf.truncate(start + *res.as_ref().unwrap_or(&0));
-                res
-            } else {
-                // Fill up to `want` without zeroing the buffer first (`read_to_end` writes
-                // into spare capacity); short only at the end of the input or on an error.
-                (&mut self.src).take(want as u64).read_to_end(buf)
-            };
-            let n = buf.len() - start;
+            }
+            // Eager (pipes, terminals): one read, whatever is there now. Otherwise fill up to
+            // `want`: short only at the end of the input or on an error.
+            let (n, res) = read_full(&mut self.src, &mut buf[start..need], !self.eager);
+            filled = start + n;
             self.read_total += n as u64;
             if let Err(e) = res {
                 // Lines completed before the error are kept.
-                if let Some(p) = memchr::memrchr(b'\n', &buf[start..]) {
+                if let Some(p) = memchr::memrchr(b'\n', &buf[start..filled]) {
                     line_start = start + p + 1;
                 }
                 // Deliver the complete lines before the error; the cut line is not a record.
@@ -242,11 +250,12 @@ impl ChunkReader {
             }
             if n == 0 {
                 if self.follow {
-                    self.carry.extend_from_slice(&buf[line_start..]);
+                    self.carry.extend_from_slice(&buf[line_start..filled]);
                     buf.truncate(line_start);
                     return Ok((!buf.is_empty()).then(|| self.emit(buf, offset, 0, 0)));
                 }
                 self.done = true;
+                buf.truncate(filled);
                 if buf.is_empty() {
                     return Ok(None);
                 }
@@ -255,31 +264,33 @@ impl ChunkReader {
             }
             if self.skipping {
                 // Only ever set between chunks, so `buf` held nothing before this read.
-                match memchr::memchr(b'\n', &buf[start..]) {
+                match memchr::memchr(b'\n', &buf[start..filled]) {
                     None => {
-                        buf.truncate(start);
+                        filled = start;
                         offset = self.read_total;
                         continue;
                     }
                     Some(p) => {
+                        buf.truncate(filled);
                         buf.drain(start..=start + p);
+                        filled = buf.len();
                         self.skipping = false;
-                        offset = self.read_total - buf.len() as u64;
+                        offset = self.read_total - filled as u64;
                     }
                 }
             }
-            if let Some(p) = memchr::memrchr(b'\n', &buf[start..]) {
+            if let Some(p) = memchr::memrchr(b'\n', &buf[start..filled]) {
                 line_start = start + p + 1;
             }
-            if buf.len() - line_start > self.line_cap {
+            if filled - line_start > self.line_cap {
                 buf.truncate(line_start + self.line_cap);
                 buf.push(b'\n');
                 self.skipping = true;
                 return Ok(Some(self.emit(buf, offset, 1, 0)));
             }
             let short_read = n < want;
-            if line_start > 0 && (buf.len() >= self.chunk_size || (self.eager && short_read)) {
-                self.carry.extend_from_slice(&buf[line_start..]);
+            if line_start > 0 && (filled >= self.chunk_size || (self.eager && short_read)) {
+                self.carry.extend_from_slice(&buf[line_start..filled]);
                 buf.truncate(line_start);
                 return Ok(Some(self.emit(buf, offset, 0, 0)));
             }
@@ -339,6 +350,23 @@ impl ChunkReader {
             io::Error::new(e.kind(), format!("{}: {}", self.name, e))
         }
     }
+}
+
+/// Read into `buf`: once (`full == false`), or until it is full or the input ends. Returns
+/// the bytes read, and the error that stopped it (bytes read before an error count).
+fn read_full(r: &mut dyn Read, buf: &mut [u8], full: bool) -> (usize, io::Result<()>) {
+    let mut n = 0;
+    while n < buf.len() {
+        match read_retry(r, &mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) => return (n, Err(e)),
+        }
+        if !full {
+            break;
+        }
+    }
+    (n, Ok(()))
 }
 
 fn read_retry(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {

@@ -90,7 +90,8 @@ impl BufferPool {
         Self::default()
     }
 
-    /// An empty buffer, warm (with capacity) when one was given back.
+    /// A buffer for [`ChunkReader::next_chunk`], warm (with capacity) when one was given back.
+    /// It may still hold old bytes: the reader overwrites them.
     pub fn take(&self) -> Vec<u8> {
         self.0
             .lock()
@@ -99,9 +100,9 @@ impl BufferPool {
             .unwrap_or_default()
     }
 
-    /// Give a buffer back for reuse.
-    pub fn put(&self, mut buf: Vec<u8>) {
-        buf.clear();
+    /// Give a buffer back for reuse. Its bytes are kept: overwriting them costs the next
+    /// reader nothing, while a cleared buffer would have to be zeroed again.
+    pub fn put(&self, buf: Vec<u8>) {
         if let Ok(mut v) = self.0.lock() {
             if v.len() < POOL_MAX {
                 v.push(buf);

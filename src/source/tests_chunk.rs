@@ -304,3 +304,18 @@ fn eager_reader_returns_lines_without_waiting_to_fill_a_chunk() {
     assert_eq!(buf, b"GET /a\nGET /b\n");
     assert_eq!((info.first_line, info.lines), (1, 2));
 }
+
+#[test]
+fn a_buffer_holding_old_bytes_gets_only_the_new_chunk() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("small.log");
+    std::fs::write(&path, b"one\ntwo\nthree").unwrap();
+    let mut r = ChunkReader::open(&Input::File(path)).unwrap();
+    // Longer than the file and than a chunk, with newlines that must not be counted.
+    let mut buf = b"stale\n".repeat(100_000);
+    let info = r.next_chunk(&mut buf).unwrap().unwrap();
+    assert_eq!(buf, b"one\ntwo\nthree");
+    assert_eq!((info.first_line, info.lines, info.offset), (1, 3, 0));
+    assert_eq!(r.next_chunk(&mut buf).unwrap(), None);
+    assert!(buf.is_empty());
+}
