@@ -180,11 +180,18 @@ fn parse_only(path: &Path) -> u64 {
     let mut parser = StreamParser::new(None);
     let mut n = 0u64;
     for_each_chunk(path, |chunk, _| {
-        for line in chunk.split(|&b| b == b'\n') {
-            if line.is_empty() {
+        // Lines are cut as the scan cuts them (`Ingest::parse_chunk`): the chunk validated
+        // once, memchr for the ends. A byte-at-a-time split would cost more than parsing.
+        let chunk = String::from_utf8(chunk).unwrap_or_default();
+        let mut start = 0;
+        while start < chunk.len() {
+            let end = memchr::memchr(b'\n', &chunk.as_bytes()[start..])
+                .map_or(chunk.len(), |i| start + i);
+            let text = &chunk[start..end];
+            start = end + 1;
+            if text.is_empty() {
                 continue;
             }
-            let text = std::str::from_utf8(line).unwrap_or("");
             parser.parse_line(text, &mut |o| {
                 if let Outcome::Request(r) = o {
                     n += u64::from(r.status.is_some());
@@ -193,13 +200,13 @@ fn parse_only(path: &Path) -> u64 {
                 }
             });
         }
-        chunk
+        chunk.into_bytes()
     });
     n
 }
 
 fn full_inline(path: &Path, detect: bool) -> u64 {
-    // Without detectors, no security rules either.
+    // Without detectors: no security rules, no behaviour or anomaly detection.
     let mut ingest = if detect {
         Ingest::new(Arc::new(RuleSet::builtin()))
     } else {
@@ -208,6 +215,7 @@ fn full_inline(path: &Path, detect: bool) -> u64 {
     let mut parser = StreamParser::new(None);
     let mut engine = Engine::new(EngineConfig {
         drilldown: false,
+        detect,
         ..EngineConfig::default()
     });
     let mut batch = Batch::default();
