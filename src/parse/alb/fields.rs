@@ -131,10 +131,10 @@ pub(crate) fn split_spans(line: &str, out: &mut [(u32, u32)]) -> Result<usize, R
     }
     let mut scan = Scan::new(b);
     let mut i = 0;
-    let mut n = 0;
-    for slot in out.iter_mut() {
+    // The count is the slot index (one counter fewer to keep in a register).
+    for (n, slot) in out.iter_mut().enumerate() {
         if i >= b.len() {
-            break;
+            return Ok(n);
         }
         if b[i] == b'"' {
             let start = i + 1;
@@ -156,9 +156,8 @@ pub(crate) fn split_spans(line: &str, out: &mut [(u32, u32)]) -> Result<usize, R
             *slot = (i as u32, end as u32);
             i = end + 1;
         }
-        n += 1;
     }
-    Ok(n)
+    Ok(out.len())
 }
 
 /// Where the spaces and quotes of a line are, 64 bytes at a time: one block's bitmasks are
@@ -218,6 +217,14 @@ impl<'b> Scan<'b> {
 fn block_masks(b: &[u8], base: usize) -> (u64, u64) {
     match b.get(base..base + 64) {
         Some(full) => masks_of(full),
+        None if base >= b.len() => (0, 0),
+        // The line's last 64 bytes, shifted so that bit 0 is `base`: the bits shifted in past
+        // the end are zero. (Copying the tail into a padded block cost a memcpy call a line.)
+        None if b.len() >= 64 => {
+            let from = b.len() - 64;
+            let (s, q) = masks_of(&b[from..]);
+            (s >> (base - from), q >> (base - from))
+        }
         None => {
             let mut pad = [0u8; 64];
             let rest = &b[base.min(b.len())..];
