@@ -362,11 +362,16 @@ pub fn ua_fingerprint(r: &Request<'_>) -> u64 {
         Some(s) => {
             let b = s.as_bytes();
             let n = b.len();
-            let mut head = [0u8; 8];
-            let mut tail = [0u8; 8];
-            let k = n.min(8);
-            head[..k].copy_from_slice(&b[..k]);
-            tail[..k].copy_from_slice(&b[n - k..]);
+            // Whole 8-byte words when there are 8 bytes (no copy call); else zero-padded.
+            let (head, tail) = match (b.first_chunk::<8>(), b.last_chunk::<8>()) {
+                (Some(h), Some(t)) => (*h, *t),
+                _ => {
+                    let (mut head, mut tail) = ([0u8; 8], [0u8; 8]);
+                    head[..n].copy_from_slice(b);
+                    tail[..n].copy_from_slice(b);
+                    (head, tail)
+                }
+            };
             mix64(u64::from_le_bytes(head) ^ u64::from_le_bytes(tail).rotate_left(17) ^ n as u64)
                 | 2
         }
