@@ -85,9 +85,52 @@ const MAX_HELD_AHEAD: i64 = 32;
 
 /// Fixed-point unit of the decayed tables: one request adds `UNIT`, so decay keeps precision.
 const UNIT: u64 = 1024;
+
+/// `t.div_euclid(width)`, remembering the last answer's range of `t`. Log times come nearly
+/// in order, so almost every line falls where the one before did; a 64-bit division costs
+/// tens of cycles, and the aggregator would take two per request.
+#[derive(Debug, Clone, Copy)]
+struct BucketOf {
+    width: i64,
+    idx: i64,
+    /// `[lo, hi)` is bucket `idx`; empty until the first answer.
+    lo: i64,
+    hi: i64,
+}
+
+impl BucketOf {
+    fn new(width: i64) -> Self {
+        BucketOf {
+            width,
+            idx: 0,
+            lo: 0,
+            hi: 0,
+        }
+    }
+
+    #[inline]
+    fn of(&mut self, t: i64) -> i64 {
+        if t >= self.lo && t < self.hi {
+            return self.idx;
+        }
+        let idx = t.div_euclid(self.width);
+        // Near the ends of `i64` the range is not kept (every call divides).
+        if let Some(lo) = idx.checked_mul(self.width) {
+            if let Some(hi) = lo.checked_add(self.width) {
+                (self.idx, self.lo, self.hi) = (idx, lo, hi);
+            }
+        }
+        idx
+    }
+}
 pub struct Aggregator {
     cfg: AggConfig,
     width: Micros,
+    /// The bucket of a request's time, and of the closing frontier (`advance`).
+    bucket_of: BucketOf,
+    frontier_of: BucketOf,
+    /// The frontier bucket `advance` closed up to last.
+    closed_to: Option<i64>,
     /// Open buckets, contiguous from `first_open`.
     open: VecDeque<Bucket>,
     first_open: Option<i64>,
@@ -136,6 +179,9 @@ impl Aggregator {
         let cap = cfg.top_capacity;
         Aggregator {
             width: w,
+            bucket_of: BucketOf::new(w),
+            frontier_of: BucketOf::new(w),
+            closed_to: None,
             open: VecDeque::new(),
             first_open: None,
             emit_from: i64::MAX,
@@ -217,7 +263,7 @@ impl Aggregator {
     pub fn observe_keyed(&mut self, r: &Request<'_>, k: &Keys, norm_path: Option<&str>) {
         self.observed += 1;
         let w = self.width;
-        let idx = r.time.div_euclid(w);
+        let idx = self.bucket_of.of(r.time);
         // One line stamped far ahead (ALB logs completion time: a slow request lands tens of
         // seconds after its neighbours) must not close buckets that are still filling. The
         // frontier jumps only when several lines in a row confirm the jump (a real gap).
@@ -294,7 +340,12 @@ impl Aggregator {
         let now = self.now.map_or(now, |n| n.max(now));
         self.now = Some(now);
         let lateness = i64::from(self.cfg.lateness_buckets).saturating_mul(self.width);
-        let cb = now.saturating_sub(lateness).div_euclid(self.width);
+        let cb = self.frontier_of.of(now.saturating_sub(lateness));
+        // The same frontier as last time closes nothing more: buckets only open after it.
+        if self.closed_to == Some(cb) && self.first_open.is_some() {
+            return;
+        }
+        self.closed_to = Some(cb);
         match self.first_open {
             // Nothing seen yet: open the first bucket so that slightly earlier lines still
             // count as on time.
@@ -505,4 +556,30 @@ fn push_bounded(q: &mut VecDeque<WindowStats>, s: WindowStats, cap: usize) {
         q.pop_front();
     }
     q.push_back(s);
+}
+
+#[cfg(test)]
+mod bucket_of_tests {
+    use super::BucketOf;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn same_as_dividing(
+            width in prop_oneof![Just(1i64), Just(10_000_000), 1i64..1_000_000_000],
+            start in any::<i64>(),
+            steps in proptest::collection::vec(-30_000_000i64..30_000_000, 1..200),
+        ) {
+            let mut b = BucketOf::new(width);
+            let mut t = start;
+            for step in steps {
+                // Mostly forward, sometimes back, now and then across the ends of i64.
+                t = t.saturating_add(step);
+                prop_assert_eq!(b.of(t), t.div_euclid(width), "t {} width {}", t, width);
+            }
+            for t in [i64::MIN, i64::MIN + 1, -1, 0, 1, i64::MAX - 1, i64::MAX] {
+                prop_assert_eq!(b.of(t), t.div_euclid(width));
+            }
+        }
+    }
 }
