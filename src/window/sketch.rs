@@ -38,6 +38,71 @@ fn inv_ln_gamma() -> f64 {
     1.0 / gamma().ln()
 }
 
+/// The bucket index by its definition: `ceil(ln v / ln gamma)`.
+fn index_by_log(v: u64) -> i32 {
+    ((v as f64).ln() * inv_ln_gamma()).ceil() as i32
+}
+
+/// [`index_by_log`] without a logarithm (one a request on the hot path). A value's binary
+/// exponent and top six mantissa bits pick a slot narrower than a bucket (1/64 of an octave
+/// against gamma - 1 = 1.9%), so its index is the slot's first index or the next one, told
+/// apart by the next index's smallest value. Both tables are filled with `index_by_log`
+/// itself, so the answers are the same, value for value.
+struct IndexTable {
+    /// Per slot (`exponent * 64 + top mantissa bits`): the index of its smallest integer.
+    slot_start: Vec<i32>,
+    /// `first[i]`: the smallest integer whose index is `i` or more.
+    first: Vec<u64>,
+}
+
+impl IndexTable {
+    fn get() -> &'static IndexTable {
+        static TABLE: std::sync::OnceLock<IndexTable> = std::sync::OnceLock::new();
+        TABLE.get_or_init(IndexTable::build)
+    }
+
+    #[inline]
+    fn slot(v: u64) -> usize {
+        let bits = (v as f64).to_bits();
+        (((bits >> 52) as usize - 1023) << 6) | ((bits >> 46) & 63) as usize
+    }
+
+    fn build() -> IndexTable {
+        let top = index_by_log(MAX_VALUE);
+        let mut first = Vec::with_capacity(top as usize + 1);
+        for i in 0..=top {
+            // Index i starts just above gamma^(i-1); rounding is settled by the formula (an
+            // index never decreases as the value grows).
+            let guess = (f64::from(i - 1) / inv_ln_gamma()).exp().floor();
+            let mut v = (guess as u64).clamp(1, MAX_VALUE);
+            while index_by_log(v) < i {
+                v += 1;
+            }
+            while v > 1 && index_by_log(v - 1) >= i {
+                v -= 1;
+            }
+            first.push(v);
+        }
+        let slots = Self::slot(MAX_VALUE) + 1;
+        let mut slot_start = vec![0; slots];
+        for (s, start) in slot_start.iter_mut().enumerate() {
+            // The slot's smallest value: 2^e * (1 + m/64), rounded up to an integer.
+            let lo = f64::from_bits(((s as u64 >> 6) + 1023) << 52 | (s as u64 & 63) << 46);
+            *start = index_by_log((lo.ceil() as u64).clamp(1, MAX_VALUE));
+        }
+        IndexTable { slot_start, first }
+    }
+
+    #[inline]
+    fn index(&self, v: u64) -> i32 {
+        let s = self.slot_start[Self::slot(v)];
+        match self.first.get(s as usize + 1) {
+            Some(&next) if v >= next => s + 1,
+            _ => s,
+        }
+    }
+}
+
 impl LatencySketch {
     pub const fn new() -> Self {
         LatencySketch {
@@ -66,8 +131,7 @@ impl LatencySketch {
         if v == 0 {
             return None;
         }
-        let v = v.min(MAX_VALUE) as f64;
-        Some((v.ln() * inv_ln_gamma()).ceil() as i32)
+        Some(IndexTable::get().index(v.min(MAX_VALUE)))
     }
 
     #[inline]
@@ -194,6 +258,46 @@ impl PartialEq for LatencySketch {
 
 #[cfg(test)]
 mod tests {
+    use super::{IndexTable, MAX_VALUE, index_by_log};
+
+    #[test]
+    fn the_index_table_gives_the_formula_s_index() {
+        let t = IndexTable::get();
+        for v in 1..(1u64 << 21) {
+            assert_eq!(t.index(v), index_by_log(v), "v {v}");
+        }
+        // Every slot holds at most one bucket boundary, and both its ends agree.
+        for s in 0..t.slot_start.len() {
+            let lo = |s: u64| f64::from_bits(((s >> 6) + 1023) << 52 | (s & 63) << 46);
+            let (a, b) = (
+                lo(s as u64).ceil() as u64,
+                lo(s as u64 + 1).ceil() as u64 - 1,
+            );
+            for v in [a, a + 1, b.saturating_sub(1), b] {
+                if (a..=b).contains(&v) && (1..=MAX_VALUE).contains(&v) {
+                    assert_eq!(t.index(v), index_by_log(v), "slot {s} v {v}");
+                }
+            }
+            if a <= b && b <= MAX_VALUE {
+                assert!(index_by_log(b) - index_by_log(a) <= 1, "slot {s}");
+            }
+        }
+        // Each index's first value, and the values on either side of it.
+        for &f in &t.first {
+            for v in [f.saturating_sub(1).max(1), f, f + 1] {
+                let v = v.min(MAX_VALUE);
+                assert_eq!(t.index(v), index_by_log(v), "v {v}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn index_of_is_the_log_formula(v in 1u64..=MAX_VALUE) {
+            proptest::prop_assert_eq!(IndexTable::get().index(v), index_by_log(v));
+        }
+    }
+
     use super::*;
     use proptest::prelude::*;
 
