@@ -67,6 +67,11 @@ impl IndexTable {
         (((bits >> 52) as usize - 1023) << 6) | ((bits >> 46) & 63) as usize
     }
 
+    /// Slot `s`'s smallest value, `2^e * (1 + m/64)` (the inverse of [`IndexTable::slot`]).
+    fn slot_low(s: usize) -> f64 {
+        f64::from_bits((((s as u64 >> 6) + 1023) << 52) | ((s as u64 & 63) << 46))
+    }
+
     fn build() -> IndexTable {
         let top = index_by_log(MAX_VALUE);
         let mut first = Vec::with_capacity(top as usize + 1);
@@ -86,9 +91,8 @@ impl IndexTable {
         let slots = Self::slot(MAX_VALUE) + 1;
         let mut slot_start = vec![0; slots];
         for (s, start) in slot_start.iter_mut().enumerate() {
-            // The slot's smallest value: 2^e * (1 + m/64), rounded up to an integer.
-            let lo = f64::from_bits(((s as u64 >> 6) + 1023) << 52 | (s as u64 & 63) << 46);
-            *start = index_by_log((lo.ceil() as u64).clamp(1, MAX_VALUE));
+            // The slot's smallest integer.
+            *start = index_by_log((Self::slot_low(s).ceil() as u64).clamp(1, MAX_VALUE));
         }
         IndexTable { slot_start, first }
     }
@@ -268,11 +272,8 @@ mod tests {
         }
         // Every slot holds at most one bucket boundary, and both its ends agree.
         for s in 0..t.slot_start.len() {
-            let lo = |s: u64| f64::from_bits(((s >> 6) + 1023) << 52 | (s & 63) << 46);
-            let (a, b) = (
-                lo(s as u64).ceil() as u64,
-                lo(s as u64 + 1).ceil() as u64 - 1,
-            );
+            let lo = IndexTable::slot_low;
+            let (a, b) = (lo(s).ceil() as u64, lo(s + 1).ceil() as u64 - 1);
             for v in [a, a + 1, b.saturating_sub(1), b] {
                 if (a..=b).contains(&v) && (1..=MAX_VALUE).contains(&v) {
                     assert_eq!(t.index(v), index_by_log(v), "slot {s} v {v}");
