@@ -19,6 +19,12 @@ struct Wrapper<'a> {
 /// Azure's export wrapper `{"records":[{…},{…}]}` on one line: the records' own JSON text,
 /// borrowed from the line. `None` when the line is not such a wrapper.
 pub fn records(line: &str) -> Option<Vec<&str>> {
+    // Every line of every format comes through here: turn away lines that cannot start with
+    // `{` (after whitespace) by their first byte, before the Unicode-aware trim.
+    let first = *line.as_bytes().first()?;
+    if first.is_ascii() && first != b'{' && !char::from(first).is_whitespace() {
+        return None;
+    }
     let t = line.trim_start();
     let head = t.get(..t.len().min(32))?;
     if !t.starts_with('{') || !head.contains("\"records\"") {
@@ -294,6 +300,13 @@ mod tests {
         let r = super::records(r#"{"records":[{"a":1}, {"b":"x"}]}"#).unwrap();
         assert_eq!(r, vec![r#"{"a":1}"#, r#"{"b":"x"}"#]);
         assert!(super::records(r#"{"a":1}"#).is_none());
+        // Leading whitespace of any kind (a vertical tab, a no-break space) is trimmed first.
+        for lead in ["\u{b}", " \t", "\u{a0}"] {
+            let line = format!(r#"{lead}{{"records":[{{"a":1}}]}}"#);
+            assert_eq!(super::records(&line), Some(vec![r#"{"a":1}"#]), "{lead:?}");
+        }
+        assert!(super::records("x{\"records\":[]}").is_none());
+        assert!(super::records("").is_none());
         assert!(super::records(r#"{"records": nope"#).is_none());
     }
 }
