@@ -21,6 +21,11 @@ struct Span {
 
 const ABSENT: u32 = u32::MAX;
 const ARENA: u32 = 1 << 31;
+/// An absent string.
+const NONE: Span = Span {
+    off: ABSENT,
+    len: 0,
+};
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Stored {
@@ -105,27 +110,37 @@ impl Batch {
         self.records.is_empty()
     }
 
-    fn span(&mut self, chunk: &str, s: Option<&str>, borrowed: bool) -> Span {
-        let Some(s) = s else {
-            return Span {
-                off: ABSENT,
-                len: 0,
-            };
-        };
+    /// Where a string field lives: in `chunk` when it was borrowed from there, else copied
+    /// to the arena. One look at the `Cow` decides.
+    #[inline]
+    fn span_cow(&mut self, chunk: &str, s: &Option<Cow<'_, str>>) -> Span {
+        match s {
+            None => NONE,
+            Some(Cow::Borrowed(s)) => self.span_borrowed(chunk, s),
+            Some(Cow::Owned(s)) => self.span_arena(s),
+        }
+    }
+
+    #[inline]
+    fn span_borrowed(&mut self, chunk: &str, s: &str) -> Span {
         let (base, p) = (chunk.as_ptr() as usize, s.as_ptr() as usize);
-        let inside = borrowed && p >= base && p + s.len() <= base + chunk.len();
+        let inside = p >= base && p + s.len() <= base + chunk.len();
         if inside && p - base < ARENA as usize {
             Span {
                 off: (p - base) as u32,
                 len: s.len() as u32,
             }
         } else {
-            let off = self.arena.len();
-            self.arena.push_str(s);
-            Span {
-                off: off as u32 | ARENA,
-                len: s.len() as u32,
-            }
+            self.span_arena(s)
+        }
+    }
+
+    fn span_arena(&mut self, s: &str) -> Span {
+        let off = self.arena.len();
+        self.arena.push_str(s);
+        Span {
+            off: off as u32 | ARENA,
+            len: s.len() as u32,
         }
     }
 
@@ -147,14 +162,15 @@ impl Batch {
         let mut strs = [Span::default(); 17];
         macro_rules! store {
             ($($i:literal $f:ident),*) => { $(
-                strs[$i] = self.span(chunk, r.$f.as_deref(), matches!(r.$f, Some(Cow::Borrowed(_))));
+                strs[$i] = self.span_cow(chunk, &r.$f);
             )* };
         }
         str_fields!(store);
         // Most paths are already normal: point at the logged path then, copy nothing.
         strs[NORM_PATH] = match (norm_path, r.path.as_deref()) {
             (Some(n), Some(p)) if n == p => strs[4],
-            (n, _) => self.span(chunk, n, false),
+            (Some(n), _) => self.span_arena(n),
+            (None, _) => NONE,
         };
         let h0 = self.hits.len() as u32;
         self.hits.extend_from_slice(hits);
