@@ -262,8 +262,6 @@ impl PartialEq for LatencySketch {
 
 #[cfg(test)]
 mod tests {
-    use super::{IndexTable, MAX_VALUE, index_by_log};
-
     #[test]
     fn the_index_table_gives_the_formula_s_index() {
         let t = IndexTable::get();
