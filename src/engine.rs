@@ -206,6 +206,13 @@ impl Engine {
     /// Record `i` of a batch from the parse stage (its keys were computed there).
     #[inline]
     pub fn record_from(&mut self, b: &Batch, i: usize) {
+        self.record_into(b, i, &mut Request::default());
+    }
+
+    /// [`Engine::record_from`] reading the record into `slot`, which only ever holds records
+    /// read by this function (see [`Batch::load_for_engine`]).
+    #[inline]
+    pub fn record_into<'b>(&mut self, b: &'b Batch, i: usize, slot: &mut Request<'b>) {
         if i % WARM_AHEAD == 0 {
             let next = &b.records[i..(i + WARM_AHEAD).min(b.len())];
             let mut acc = self.agg.warm(next.iter().map(|s| s.keys.agg_client));
@@ -216,12 +223,14 @@ impl Engine {
         }
         let s = &b.records[i];
         let hits = b.hits_of(i);
-        let r = if hits.is_empty() {
-            b.get_for_engine(i)
+        if hits.is_empty() {
+            b.load_for_engine(i, slot);
+            self.record_keyed(slot, &s.keys, b.norm_path(i), s.source, s.line, hits);
         } else {
-            b.get(i)
-        };
-        self.record_keyed(&r, &s.keys, b.norm_path(i), s.source, s.line, hits);
+            // Security events quote the whole request: a full view, not the slot.
+            let r = b.get(i);
+            self.record_keyed(&r, &s.keys, b.norm_path(i), s.source, s.line, hits);
+        }
     }
 
     fn record_keyed(
@@ -259,8 +268,9 @@ impl Engine {
     /// Ingest a whole batch from the parse stage: its counts and its records.
     pub fn batch(&mut self, b: &Batch) {
         self.batch_counts(b);
+        let mut slot = Request::default();
         for i in 0..b.len() {
-            self.record_from(b, i);
+            self.record_into(b, i, &mut slot);
         }
     }
 
@@ -738,7 +748,7 @@ mod tests {
         e
     }
 
-    /// The engine reads batches through [`Batch::get_for_engine`], which leaves out strings:
+    /// The engine reads batches through [`Batch::load_for_engine`], which leaves out strings:
     /// fed the full requests instead, it must give the same events and snapshots.
     #[test]
     fn the_engine_view_of_a_batch_changes_nothing() {

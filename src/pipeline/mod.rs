@@ -16,7 +16,7 @@ use crate::detect::security::RuleSet;
 use crate::engine::Engine;
 use crate::ingest::Ingest;
 use crate::parse::{Format, StreamParser};
-use crate::record::Micros;
+use crate::record::{Micros, Request};
 use crate::source::{ChunkReader, Input};
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -280,12 +280,13 @@ pub fn read_all_paced(
         let c = &mut active[k];
         let n = c.batch.len();
         let mut i = c.i;
+        let mut slot = Request::default();
         loop {
             let s = &c.batch.records[i];
             if !pace(engine, s.time) {
                 return;
             }
-            engine.record_from(&c.batch, i);
+            engine.record_into(&c.batch, i, &mut slot);
             frontier = frontier.max(s.time);
             i += 1;
             if i == n || c.batch.records[i].time > limit {
