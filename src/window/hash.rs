@@ -24,10 +24,31 @@ fn fold(h: u64, w: u64) -> u64 {
     (m as u64) ^ ((m >> 64) as u64)
 }
 
-/// Hash of a byte string, 8 bytes at a time.
+/// Hash of a byte string, 8 bytes at a time. Strings of 64 bytes or more (user agents) are
+/// folded 32 bytes at a time into four independent lanes first: one chain of dependent
+/// multiplies costs ~5 cycles per 8 bytes, and a 130-byte user agent is hashed on every line.
 #[inline]
 pub fn hash_bytes(b: &[u8]) -> u64 {
     let mut h = (b.len() as u64).wrapping_mul(K) ^ 0x2545_F491_4F6C_DD1D;
+    let mut b = b;
+    if b.len() >= 64 {
+        let mut lanes = [
+            h,
+            h ^ 0x243F_6A88_85A3_08D3,
+            h ^ 0x1319_8A2E_0370_7344,
+            h ^ 0xA409_3822_299F_31D0,
+        ];
+        let mut blocks = b.chunks_exact(32);
+        for blk in &mut blocks {
+            for (l, w) in lanes.iter_mut().zip(blk.chunks_exact(8)) {
+                let mut x = [0u8; 8];
+                x.copy_from_slice(w);
+                *l = fold(*l, u64::from_le_bytes(x));
+            }
+        }
+        h = fold(fold(fold(lanes[0], lanes[1]), lanes[2]), lanes[3]);
+        b = blocks.remainder();
+    }
     let mut chunks = b.chunks_exact(8);
     for c in &mut chunks {
         let mut w = [0u8; 8];
@@ -128,5 +149,29 @@ mod tests {
         }
         assert_eq!(or, u64::MAX);
         assert_eq!(and, 0);
+    }
+
+    /// Long strings go through four lanes: a change to any one byte, words swapped between
+    /// lanes, or a different length all give a different hash, and user agents stay apart.
+    #[test]
+    fn long_strings_use_every_byte_and_keep_lanes_apart() {
+        let mut seen = std::collections::HashSet::new();
+        for len in 56..=140usize {
+            let base: Vec<u8> = (0..len).map(|i| b'a' + (i * 7 % 26) as u8).collect();
+            assert!(seen.insert(hash_bytes(&base)), "length {len}");
+            for i in 0..len {
+                let mut v = base.clone();
+                v[i] ^= 1;
+                assert!(seen.insert(hash_bytes(&v)), "length {len}, byte {i}");
+            }
+            let mut swapped = base.clone();
+            swapped[..16].rotate_left(8);
+            assert_ne!(hash_bytes(&swapped), hash_bytes(&base), "length {len}");
+        }
+        let agents = [
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/121.0.0.0 Safari/537.36",
+        ];
+        assert_ne!(hash_str(agents[0]), hash_str(agents[1]));
     }
 }
