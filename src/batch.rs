@@ -79,6 +79,26 @@ macro_rules! str_fields {
     };
 }
 
+/// The fields of `Stored` and `Request` that are not strings (same names in both).
+macro_rules! number_fields {
+    ($m:ident) => {
+        $m!(
+            format,
+            time,
+            client_ip,
+            client_port,
+            status,
+            backend_status,
+            request_time_us,
+            backend_time_us,
+            response_time_us,
+            total_time_us,
+            bytes_in,
+            bytes_out
+        )
+    };
+}
+
 /// `strs` slot of the normalised path (not a `Request` field).
 const NORM_PATH: usize = 15;
 
@@ -238,18 +258,7 @@ impl Batch {
     #[inline]
     pub fn load_for_engine<'b>(&'b self, i: usize, r: &mut Request<'b>) {
         let s = &self.records[i];
-        r.format = s.format;
-        r.time = s.time;
-        r.client_ip = s.client_ip;
-        r.client_port = s.client_port;
-        r.status = s.status;
-        r.backend_status = s.backend_status;
-        r.request_time_us = s.request_time_us;
-        r.backend_time_us = s.backend_time_us;
-        r.response_time_us = s.response_time_us;
-        r.total_time_us = s.total_time_us;
-        r.bytes_in = s.bytes_in;
-        r.bytes_out = s.bytes_out;
+        Self::copy_numbers(s, r);
         macro_rules! load {
             ($($i:literal $f:ident),*) => { $( r.$f = self.text(s.strs[$i]).map(Cow::Borrowed); )* };
         }
@@ -259,21 +268,18 @@ impl Batch {
     /// A record's fields that are not strings, in a request without strings.
     #[inline]
     fn numbers<'b>(s: &Stored) -> Request<'b> {
-        Request {
-            format: s.format,
-            time: s.time,
-            client_ip: s.client_ip,
-            client_port: s.client_port,
-            status: s.status,
-            backend_status: s.backend_status,
-            request_time_us: s.request_time_us,
-            backend_time_us: s.backend_time_us,
-            response_time_us: s.response_time_us,
-            total_time_us: s.total_time_us,
-            bytes_in: s.bytes_in,
-            bytes_out: s.bytes_out,
-            ..Default::default()
+        let mut r = Request::default();
+        Self::copy_numbers(s, &mut r);
+        r
+    }
+
+    /// Write a record's fields that are not strings into `r`.
+    #[inline]
+    fn copy_numbers(s: &Stored, r: &mut Request<'_>) {
+        macro_rules! copy {
+            ($($f:ident),*) => { $( r.$f = s.$f; )* };
         }
+        number_fields!(copy);
     }
 
     pub fn hits_of(&self, i: usize) -> &[Hit] {
