@@ -203,14 +203,9 @@ impl Engine {
         self.norm = norm;
     }
 
-    /// Record `i` of a batch from the parse stage (its keys were computed there).
-    #[inline]
-    pub fn record_from(&mut self, b: &Batch, i: usize) {
-        self.record_into(b, i, &mut Request::default());
-    }
-
-    /// [`Engine::record_from`] reading the record into `slot`, which only ever holds records
-    /// read by this function (see [`Batch::load_for_engine`]).
+    /// Record `i` of a batch from the parse stage (its keys were computed there), read into
+    /// `slot`: a request that only ever holds records read by this function, reused across a
+    /// batch (see [`Batch::load_for_engine`]).
     #[inline]
     pub fn record_into<'b>(&mut self, b: &'b Batch, i: usize, slot: &mut Request<'b>) {
         if i % WARM_AHEAD == 0 {
