@@ -47,8 +47,8 @@ pub struct Common {
     #[arg(long, global = true, value_name = "FILE")]
     pub rules: Option<PathBuf>,
     /// Threads: 1 does everything on one thread; N parses chunks on N threads, one of
-    /// which also aggregates and detects.
-    #[arg(long, global = true, default_value_t = 2, value_name = "N")]
+    /// which also aggregates and detects. Default: the cores this process may use, at most 4.
+    #[arg(long, global = true, default_value_t = default_threads(), value_name = "N")]
     pub threads: usize,
     /// A proxy of ours (CIDR or address, repeatable): for requests it forwarded, the client is
     /// the right-most X-Forwarded-For address that is not a trusted proxy.
@@ -362,6 +362,14 @@ pub struct BenchArgs {
 
 mod lbtop_format {
     pub use crate::record::Format;
+}
+
+/// The default `--threads`: the cores this process may use (its CPU affinity and cgroup
+/// quota, as `available_parallelism` reads them), at most 4. Past that the one thread that
+/// aggregates and detects is the limit: parsing a line costs about three times what
+/// aggregating and detecting it does.
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().min(4))
 }
 
 fn parse_format(s: &str) -> Result<lbtop_format::Format, String> {

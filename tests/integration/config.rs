@@ -180,7 +180,10 @@ fn config_print_round_trips_and_path_and_default() {
         "{printed}"
     );
     assert!(
-        printed.contains("\n# threads = 2  # default\n"),
+        printed.contains(&format!(
+            "\n# threads = {}  # default\n",
+            lbtop::cli::default_threads()
+        )),
         "{printed}"
     );
 
