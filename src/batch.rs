@@ -195,25 +195,13 @@ impl Batch {
         let h0 = self.hits.len() as u32;
         self.hits.extend_from_slice(hits);
         self.formats[format_index(r.format)] += 1;
-        self.records.push(Stored {
-            format: r.format,
-            time: r.time,
-            client_ip: r.client_ip,
-            client_port: r.client_port,
-            status: r.status,
-            backend_status: r.backend_status,
-            request_time_us: r.request_time_us,
-            backend_time_us: r.backend_time_us,
-            response_time_us: r.response_time_us,
-            total_time_us: r.total_time_us,
-            bytes_in: r.bytes_in,
-            bytes_out: r.bytes_out,
-            strs,
-            keys: *keys,
-            source,
-            line,
-            hits: (h0, self.hits.len() as u32),
-        });
+        let h1 = self.hits.len() as u32;
+        macro_rules! stored {
+            ($($f:ident),*) => {
+                Stored { $($f: r.$f,)* strs, keys: *keys, source, line, hits: (h0, h1) }
+            };
+        }
+        self.records.push(number_fields!(stored));
     }
 
     /// Record `i`'s normalised path, if it has a path.
