@@ -62,6 +62,10 @@ pub struct Common {
     /// anomaly score and per-client counts).
     #[arg(long, global = true, default_value = "normal", value_name = "LEVEL")]
     pub sensitivity: crate::config::Sensitivity,
+    /// Detectors to run: all, none, or a comma-separated list of anomaly, client, security.
+    /// With none, a scan only parses and aggregates (windows and summary).
+    #[arg(long, global = true, default_value = "all", value_name = "LIST")]
+    pub detect: crate::detect::Detectors,
 }
 
 #[derive(Debug, Args, Clone, Default)]

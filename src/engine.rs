@@ -30,8 +30,8 @@ pub struct EngineConfig {
     pub sources: Vec<String>,
     /// Keep per-client detail for the drill-down (the TUI); headless runs don't need it.
     pub drilldown: bool,
-    /// Run the detectors (off only to measure what they cost).
-    pub detect: bool,
+    /// Which detectors run (`--detect`).
+    pub detectors: crate::detect::Detectors,
     /// User path patterns for the top-paths tables (`--path-pattern`).
     pub path_patterns: crate::window::paths::PathPatterns,
     /// Keep each closed window's full stats for [`Engine::drain_window_stats`] (exporters
@@ -48,7 +48,7 @@ impl Default for EngineConfig {
             client: ClientConfig::default(),
             sources: Vec::new(),
             drilldown: true,
-            detect: true,
+            detectors: crate::detect::Detectors::ALL,
             path_patterns: Default::default(),
             window_stats: false,
         }
@@ -211,7 +211,7 @@ impl Engine {
         if i % WARM_AHEAD == 0 {
             let next = &b.records[i..(i + WARM_AHEAD).min(b.len())];
             let mut acc = self.agg.warm(next.iter().map(|s| s.keys.agg_client));
-            if self.cfg.detect {
+            if self.cfg.detectors.client {
                 acc ^= self.behaviour.warm(next.iter().map(|s| s.keys.client));
             }
             self.warm_sink = self.warm_sink.wrapping_add(acc);
@@ -246,12 +246,11 @@ impl Engine {
         if self.cfg.drilldown {
             self.clients.observe_normalized(r, norm_path);
         }
-        if !self.cfg.detect {
-            return;
+        if self.cfg.detectors.client {
+            self.behaviour
+                .observe_keyed(r, keys, &mut self.client_events);
         }
-        self.behaviour
-            .observe_keyed(r, keys, &mut self.client_events);
-        if !hits.is_empty() {
+        if !hits.is_empty() && self.cfg.detectors.security {
             self.security_hits(r, source, line, hits);
         }
         if !self.client_events.is_empty() {
@@ -400,7 +399,7 @@ impl Engine {
             if partial {
                 continue;
             }
-            if !self.cfg.detect {
+            if !self.cfg.detectors.anomaly {
                 continue;
             }
             if let Some(a) = self.scorer.observe(&w) {
@@ -438,6 +437,7 @@ impl Engine {
             } else {
                 0.0
             },
+            detectors: self.cfg.detectors.names(),
             ..Default::default()
         };
         for (r, n) in &c.rejected {

@@ -241,6 +241,9 @@ pub struct SummaryEvent {
     pub elapsed_sec: f64,
     pub lines_per_sec: f64,
     pub events: BTreeMap<String, u64>,
+    /// The detectors that ran (`--detect`): no `security` here means the rules were not
+    /// checked, not that nothing matched.
+    pub detectors: Vec<&'static str>,
     /// Inputs that could not be read, or ended early (a truncated gzip), one line each.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub source_errors: Vec<String>,

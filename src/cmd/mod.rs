@@ -65,6 +65,7 @@ pub(crate) fn engine_config(common: &Common) -> EngineConfig {
     let mut cfg = EngineConfig {
         bucket_secs: common.window,
         path_patterns: crate::window::paths::PathPatterns::new(common.path_pattern.clone()),
+        detectors: common.detect,
         ..EngineConfig::default()
     };
     common.sensitivity.apply(&mut cfg);
@@ -79,6 +80,7 @@ pub(crate) fn read_options(common: &Common, parse_threads: usize) -> crate::pipe
         parse_threads,
         proxies: ClientResolver::new(common.trusted_proxy.clone()),
         path_patterns: crate::window::paths::PathPatterns::new(common.path_pattern.clone()),
+        security: common.detect.security,
     }
 }
 

@@ -26,6 +26,17 @@ pub fn write(out: &mut impl Write, events: &[Event], s: &SummaryEvent) -> io::Re
     for (r, n) in &s.rejected {
         writeln!(out, "  rejected {r}: {n}")?;
     }
+    if s.detectors.len() < crate::detect::Detectors::ALL.names().len() {
+        let ran = if s.detectors.is_empty() {
+            "none".to_string()
+        } else {
+            s.detectors.join(", ")
+        };
+        writeln!(
+            out,
+            "  detectors run: {ran} (--detect; the others were not run)"
+        )?;
+    }
     let mut anomalies = Vec::new();
     let mut clients = Vec::new();
     let mut security: BTreeMap<&str, Vec<&crate::event::SecurityEvent>> = BTreeMap::new();

@@ -101,12 +101,19 @@ pub struct ReadOptions {
     pub proxies: crate::ingest::proxy::ClientResolver,
     /// User path patterns (`--path-pattern`), applied in the parse stage.
     pub path_patterns: crate::window::paths::PathPatterns,
+    /// Run the security rules in the parse stage (`--detect`).
+    pub security: bool,
 }
 
 impl ReadOptions {
     /// A parse stage configured with these options.
     pub fn ingest(&self, rules: Arc<RuleSet>) -> Ingest {
-        Ingest::new(rules)
+        let ingest = if self.security {
+            Ingest::new(rules)
+        } else {
+            Ingest::without_rules()
+        };
+        ingest
             .with_proxies(self.proxies.clone())
             .with_path_patterns(self.path_patterns.clone())
     }

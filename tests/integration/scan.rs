@@ -323,3 +323,72 @@ fn thread_count_changes_nothing_but_speed() {
         );
     }
 }
+
+/// `--detect` chooses the detectors: those left out emit nothing, the windows and counts do
+/// not change, and the summary names the detectors that ran.
+#[test]
+fn detect_selects_the_detectors_that_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = command()
+        .args(["sim", "--scenario", "demo", "--seed", "3", "--rps", "1"])
+        .output()
+        .expect("run lbtop sim");
+    assert!(sim.status.success(), "stderr: {}", stderr(&sim));
+    let log = dir.path().join("alb.log");
+    std::fs::write(&log, &sim.stdout).unwrap();
+    let run = |detect: &[&str]| {
+        let mut args = vec!["scan", "--windows", log.to_str().unwrap()];
+        args.extend_from_slice(detect);
+        let out = lbtop(&args);
+        assert!(out.status.success(), "stderr: {}", stderr(&out));
+        events(&out)
+    };
+    let of = |evs: &[serde_json::Value], kind: &str| -> Vec<serde_json::Value> {
+        evs.iter().filter(|e| e["kind"] == kind).cloned().collect()
+    };
+    let all = run(&[]);
+    for kind in ["window", "anomaly", "client", "security"] {
+        assert!(!of(&all, kind).is_empty(), "the demo has {kind} events");
+    }
+    assert_eq!(
+        summary(&all)["detectors"],
+        serde_json::json!(["anomaly", "client", "security"])
+    );
+
+    let none = run(&["--detect", "none"]);
+    let kinds: std::collections::BTreeSet<&str> =
+        none.iter().filter_map(|e| e["kind"].as_str()).collect();
+    assert_eq!(kinds, ["summary", "window"].into_iter().collect());
+    assert_eq!(of(&none, "window"), of(&all, "window"));
+    assert_eq!(summary(&none)["parsed"], summary(&all)["parsed"]);
+    assert_eq!(summary(&none)["detectors"], serde_json::json!([]));
+
+    let some = run(&["--detect", "security,client"]);
+    assert_eq!(of(&some, "security"), of(&all, "security"));
+    assert_eq!(of(&some, "client"), of(&all, "client"));
+    assert!(of(&some, "anomaly").is_empty());
+    assert_eq!(
+        summary(&some)["detectors"],
+        serde_json::json!(["client", "security"])
+    );
+
+    let text = lbtop(&[
+        "scan",
+        "--output",
+        "text",
+        "--detect",
+        "none",
+        log.to_str().unwrap(),
+    ]);
+    assert!(text.status.success(), "stderr: {}", stderr(&text));
+    let report = String::from_utf8_lossy(&text.stdout);
+    assert!(report.contains("detectors run: none"), "{report}");
+
+    let bad = lbtop(&["scan", "--detect", "sqli", log.to_str().unwrap()]);
+    assert!(!bad.status.success());
+    assert!(
+        stderr(&bad).contains("unknown detector `sqli`"),
+        "{}",
+        stderr(&bad)
+    );
+}
