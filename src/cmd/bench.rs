@@ -1,6 +1,7 @@
 //! `lbtop bench`: generate 1M ALB lines (~690 bytes) and 1M combined lines, then measure
 //! parse alone, parse + aggregate + detect (one thread), and the whole `lbtop scan` as a
-//! child process with one and two threads (lines/s, MB/s, peak RSS as the child reports it).
+//! child process with one and two threads, with all detectors and with `--detect none`
+//! (lines/s, MB/s, peak RSS as the child reports it).
 
 use super::Failure;
 use crate::batch::Batch;
@@ -58,7 +59,11 @@ pub fn run(args: &BenchArgs) -> Result<(), Failure> {
             || full_inline(&path, true),
         ));
         for threads in [1, 2] {
-            results.push(scan_child(name, &path, bytes, threads)?);
+            results.push(scan_child(name, &path, bytes, threads, true)?);
+        }
+        // The same scan without detectors: what parsing and aggregating cost end to end.
+        for threads in [1, 2] {
+            results.push(scan_child(name, &path, bytes, threads, false)?);
         }
     }
     println!();
@@ -113,6 +118,7 @@ fn scan_child(
     path: &Path,
     bytes: u64,
     threads: usize,
+    detect: bool,
 ) -> Result<Row, Failure> {
     let exe = std::env::var_os("LBTOP_BIN")
         .map(PathBuf::from)
@@ -121,6 +127,7 @@ fn scan_child(
     let t = Instant::now();
     let out = Command::new(exe)
         .args(["scan", "--threads", &threads.to_string()])
+        .args(if detect { &[][..] } else { &["--detect", "none"][..] })
         .arg(path)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -139,7 +146,11 @@ fn scan_child(
         .ok_or_else(|| Failure::msg("lbtop scan wrote no summary"))?;
     Ok(Row {
         format,
-        stage: format!("lbtop scan, --threads {threads} (whole process)"),
+        stage: if detect {
+            format!("lbtop scan, --threads {threads} (whole process)")
+        } else {
+            format!("lbtop scan --detect none, --threads {threads}")
+        },
         lines: summary["lines"].as_u64().unwrap_or(0),
         bytes,
         secs,
@@ -215,7 +226,11 @@ fn full_inline(path: &Path, detect: bool) -> u64 {
     let mut parser = StreamParser::new(None);
     let mut engine = Engine::new(EngineConfig {
         drilldown: false,
-        detect,
+        detectors: if detect {
+            crate::detect::Detectors::ALL
+        } else {
+            crate::detect::Detectors::NONE
+        },
         ..EngineConfig::default()
     });
     let mut batch = Batch::default();
