@@ -24,6 +24,8 @@ pub struct Ingest {
     /// Path normaliser (with the user's `--path-pattern`s) for the requests' keys.
     norm: PathNormalizer,
     cls: Classifier,
+    /// Compute the behaviour detector's keys (off when that detector does not run).
+    behaviour_keys: bool,
 }
 
 impl Ingest {
@@ -35,6 +37,7 @@ impl Ingest {
             hits: Vec::new(),
             norm: PathNormalizer::default(),
             cls: Classifier::new(),
+            behaviour_keys: true,
         }
     }
 
@@ -47,12 +50,20 @@ impl Ingest {
             hits: Vec::new(),
             norm: PathNormalizer::default(),
             cls: Classifier::new(),
+            behaviour_keys: true,
         }
     }
 
     /// Resolve clients behind these trusted proxies (see [`ClientResolver::resolve`]).
     pub fn with_proxies(mut self, proxies: ClientResolver) -> Ingest {
         self.proxies = proxies;
+        self
+    }
+
+    /// Leave out the behaviour detector's keys (see [`Keys::for_aggregation`]): for runs
+    /// without that detector.
+    pub fn without_behaviour_keys(mut self) -> Ingest {
+        self.behaviour_keys = false;
         self
     }
 
@@ -87,19 +98,24 @@ impl Ingest {
             let end = memchr::memchr(b'\n', &chunk.as_bytes()[start..]).map_or(len, |i| start + i);
             let text = &chunk[start..end];
             batch.lines += 1;
-            let (rules, scratch, hits, norm, cls) = (
+            let (rules, scratch, hits, norm, cls, behaviour_keys) = (
                 &self.rules,
                 &mut self.scratch,
                 &mut self.hits,
                 &mut self.norm,
                 &mut self.cls,
+                self.behaviour_keys,
             );
             let proxies = &self.proxies;
             parser.parse_line(text, &mut |o| match o {
                 Outcome::Request(mut r) => {
                     proxies.resolve(&mut r);
                     hits.clear();
-                    let keys = Keys::compute(&r, norm, cls);
+                    let keys = if behaviour_keys {
+                        Keys::compute(&r, norm, cls)
+                    } else {
+                        Keys::for_aggregation(&r, norm)
+                    };
                     if let Some(rules) = rules {
                         rules.check_keyed(&r, keys.agent, scratch, hits);
                     }

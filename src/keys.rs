@@ -45,18 +45,22 @@ impl Keys {
     /// The keys of `r`; the normalised path is left in `norm` (cleared when `r` has no path).
     /// `cls` classifies the path and agent (its caches make repeats cheap).
     pub fn compute(r: &Request<'_>, norm: &mut PathNormalizer, cls: &mut Classifier) -> Keys {
+        let mut k = Keys::for_aggregation(r, norm);
+        k.add_behaviour(r, cls);
+        k
+    }
+
+    /// Only what the aggregator, the top tables and the security rules read; the behaviour
+    /// detector's keys and classes (`client`, `path`, `ua_fp`, `path_class`, `ua_class`)
+    /// are left at their defaults. For runs without that detector (`--detect`).
+    pub fn for_aggregation(r: &Request<'_>, norm: &mut PathNormalizer) -> Keys {
         let mut k = Keys {
-            client: classify::client_key(r),
-            path: classify::path_hash(r.path.as_deref().unwrap_or("")),
             agg_client: ClientRef::of(r).map_or(0, ClientKey::hash),
-            ua_fp: classify::ua_fingerprint(r),
             ..Keys::default()
         };
         norm.clear();
         if let Some(p) = r.path.as_deref() {
-            let cut = truncate(norm.normalize(p), MAX_KEY_LEN).len();
-            norm.truncate(cut);
-            k.norm_path = hash_str(norm.as_str());
+            k.norm_path = norm.normalize_key(p, MAX_KEY_LEN);
         }
         if let Some(ua) = r.user_agent.as_deref() {
             k.agent = hash_str(truncate(ua, MAX_KEY_LEN));
@@ -64,13 +68,21 @@ impl Keys {
         if let Some(b) = r.backend.as_deref() {
             k.target = hash_str(b);
         }
-        k.path_class = cls.path_cached(r.path.as_deref().unwrap_or(""), k.path);
-        k.ua_class = cls.user_agent_cached(r, k.agent);
         k.latency_index = r
             .total_time_us
             .or(r.backend_time_us)
             .and_then(LatencySketch::index_of);
         k
+    }
+
+    /// The behaviour detector's keys and classes (after [`Keys::for_aggregation`], whose
+    /// agent hash the agent class is cached by).
+    fn add_behaviour(&mut self, r: &Request<'_>, cls: &mut Classifier) {
+        self.client = classify::client_key(r);
+        self.path = classify::path_hash(r.path.as_deref().unwrap_or(""));
+        self.ua_fp = classify::ua_fingerprint(r);
+        self.path_class = cls.path_cached(r.path.as_deref().unwrap_or(""), self.path);
+        self.ua_class = cls.user_agent_cached(r, self.agent);
     }
 }
 
@@ -99,6 +111,7 @@ mod tests {
             path: Some(Cow::Borrowed("/product/12345/")),
             user_agent: Some(Cow::Borrowed(&long_ua)),
             backend: Some(Cow::Borrowed("10.0.0.5:8080")),
+            total_time_us: Some(1_500),
             ..Default::default()
         };
         let mut norm = PathNormalizer::default();
@@ -115,6 +128,28 @@ mod tests {
         assert_eq!(k.agent, hash_str(&long_ua[..256]));
         assert_eq!(k.target, hash_str("10.0.0.5:8080"));
         assert_ne!(k.client, 0);
+        assert_eq!(k.latency_index, LatencySketch::index_of(1_500));
+
+        // Without the behaviour keys: the same aggregation keys, the rest left at defaults.
+        let a = Keys::for_aggregation(&r, &mut norm);
+        assert_eq!(
+            (
+                a.agg_client,
+                a.norm_path,
+                a.agent,
+                a.target,
+                a.latency_index
+            ),
+            (
+                k.agg_client,
+                k.norm_path,
+                k.agent,
+                k.target,
+                k.latency_index
+            )
+        );
+        assert_eq!((a.client, a.path, a.ua_fp), (0, 0, 0));
+        assert_eq!(norm.as_str(), "/product/:id/");
 
         let bare = Request::default();
         let k = Keys::compute(&bare, &mut norm, &mut Classifier::new());

@@ -127,7 +127,11 @@ fn scan_child(
     let t = Instant::now();
     let out = Command::new(exe)
         .args(["scan", "--threads", &threads.to_string()])
-        .args(if detect { &[][..] } else { &["--detect", "none"][..] })
+        .args(if detect {
+            &[][..]
+        } else {
+            &["--detect", "none"][..]
+        })
         .arg(path)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -217,11 +221,12 @@ fn parse_only(path: &Path) -> u64 {
 }
 
 fn full_inline(path: &Path, detect: bool) -> u64 {
-    // Without detectors: no security rules, no behaviour or anomaly detection.
+    // Without detectors: no security rules, no behaviour keys or detection, no anomaly
+    // scoring (as `lbtop scan --detect none`).
     let mut ingest = if detect {
         Ingest::new(Arc::new(RuleSet::builtin()))
     } else {
-        Ingest::without_rules()
+        Ingest::without_rules().without_behaviour_keys()
     };
     let mut parser = StreamParser::new(None);
     let mut engine = Engine::new(EngineConfig {

@@ -80,7 +80,7 @@ pub(crate) fn read_options(common: &Common, parse_threads: usize) -> crate::pipe
         parse_threads,
         proxies: ClientResolver::new(common.trusted_proxy.clone()),
         path_patterns: crate::window::paths::PathPatterns::new(common.path_pattern.clone()),
-        security: common.detect.security,
+        detectors: common.detect,
     }
 }
 

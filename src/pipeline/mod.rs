@@ -101,18 +101,22 @@ pub struct ReadOptions {
     pub proxies: crate::ingest::proxy::ClientResolver,
     /// User path patterns (`--path-pattern`), applied in the parse stage.
     pub path_patterns: crate::window::paths::PathPatterns,
-    /// Run the security rules in the parse stage (`--detect`).
-    pub security: bool,
+    /// The detectors that run (`--detect`): the parse stage applies the security rules and
+    /// computes the behaviour detector's keys only for those that do.
+    pub detectors: crate::detect::Detectors,
 }
 
 impl ReadOptions {
     /// A parse stage configured with these options.
     pub fn ingest(&self, rules: Arc<RuleSet>) -> Ingest {
-        let ingest = if self.security {
+        let mut ingest = if self.detectors.security {
             Ingest::new(rules)
         } else {
             Ingest::without_rules()
         };
+        if !self.detectors.client {
+            ingest = ingest.without_behaviour_keys();
+        }
         ingest
             .with_proxies(self.proxies.clone())
             .with_path_patterns(self.path_patterns.clone())
