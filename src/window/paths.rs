@@ -332,10 +332,7 @@ impl PathNormalizer {
             return key;
         }
         self.normalize(path);
-        let mut cut = max_len.min(self.buf.len());
-        while !self.buf.is_char_boundary(cut) {
-            cut -= 1;
-        }
+        let cut = crate::keys::truncate(&self.buf, max_len).len();
         self.buf.truncate(cut);
         let key = super::hash::hash_str(&self.buf);
         self.cache.put(tag, path, max_len, &self.buf, key);
@@ -576,12 +573,7 @@ mod tests {
     /// What [`PathNormalizer::normalize_key`] must give, computed without its cache.
     fn uncached(pats: &PathPatterns, p: &str, max_len: usize) -> (String, u64) {
         let mut fresh = PathNormalizer::new(pats.clone());
-        let mut s = fresh.normalize(p).to_string();
-        let mut cut = max_len.min(s.len());
-        while !s.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        s.truncate(cut);
+        let s = crate::keys::truncate(fresh.normalize(p), max_len).to_string();
         let h = crate::window::hash::hash_str(&s);
         (s, h)
     }

@@ -278,19 +278,29 @@ fn truncated_gzip_keeps_what_was_read_and_says_so() {
     );
 }
 
+/// The simulated demo (seed 3, an incident of every kind) at `rps`, as `dir/alb.log`.
+fn sim_demo(dir: &std::path::Path, rps: &str) -> std::path::PathBuf {
+    let sim = command()
+        .args(["sim", "--scenario", "demo", "--seed", "3", "--rps", rps])
+        .output()
+        .expect("run lbtop sim");
+    assert!(sim.status.success(), "stderr: {}", stderr(&sim));
+    let log = dir.join("alb.log");
+    std::fs::write(&log, &sim.stdout).unwrap();
+    log
+}
+
 /// Parsing on several threads changes nothing but the speed: the same events, windows and
 /// counts as one thread, on a simulated incident spread over many chunks, merged with a
 /// second file of another format.
 #[test]
 fn thread_count_changes_nothing_but_speed() {
     let dir = tempfile::tempdir().unwrap();
-    let sim = command()
-        .args(["sim", "--scenario", "demo", "--seed", "3", "--rps", "2"])
-        .output()
-        .expect("run lbtop sim");
-    assert!(sim.status.success(), "stderr: {}", stderr(&sim));
-    assert!(sim.stdout.len() > 4 << 20, "several 256 KiB chunks");
-    std::fs::write(dir.path().join("alb.log"), &sim.stdout).unwrap();
+    let log = sim_demo(dir.path(), "2");
+    assert!(
+        std::fs::metadata(&log).unwrap().len() > 4 << 20,
+        "several 256 KiB chunks"
+    );
     let combined = std::fs::read_to_string(repo().join("sample-logs/combined.log")).unwrap();
     write(dir.path(), "web.log", &combined);
     let run = |threads: &str| {
@@ -329,13 +339,7 @@ fn thread_count_changes_nothing_but_speed() {
 #[test]
 fn detect_selects_the_detectors_that_run() {
     let dir = tempfile::tempdir().unwrap();
-    let sim = command()
-        .args(["sim", "--scenario", "demo", "--seed", "3", "--rps", "1"])
-        .output()
-        .expect("run lbtop sim");
-    assert!(sim.status.success(), "stderr: {}", stderr(&sim));
-    let log = dir.path().join("alb.log");
-    std::fs::write(&log, &sim.stdout).unwrap();
+    let log = sim_demo(dir.path(), "1");
     let run = |detect: &[&str]| {
         let mut args = vec!["scan", "--windows", log.to_str().unwrap()];
         args.extend_from_slice(detect);
