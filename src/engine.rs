@@ -684,6 +684,7 @@ impl Engine {
             top_agents: counts(self.agg.top_agents(10)),
             statuses,
             detail,
+            detectors: self.cfg.detectors,
             ..Default::default()
         }
     }

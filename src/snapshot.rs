@@ -171,4 +171,7 @@ pub struct Snapshot {
     pub finished: bool,
     /// Alert deliveries so far, when alert hooks are configured.
     pub alerts: Option<crate::event::AlertCounts>,
+    /// The detectors that run (`--detect`): a panel whose detector is off says so instead
+    /// of "no anomalies" or "no security hits".
+    pub detectors: crate::detect::Detectors,
 }

@@ -14,7 +14,7 @@ use std::str::FromStr;
 /// Which detectors run (`--detect`). Off, a detector costs nothing and emits nothing; the
 /// summary lists the ones that ran, so "no security events" is never mistaken for "clean"
 /// when the rules did not run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Detectors {
     /// The window scorer (`anomaly` events).
     pub anomaly: bool,

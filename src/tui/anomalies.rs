@@ -15,7 +15,12 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, state: &mut UiState, t
     let title = format!("Anomalies ({})", snap.anomalies.len());
     let block = panel(&title, focused, theme);
     if snap.anomalies.is_empty() {
-        let p = Paragraph::new(Span::styled("no anomalies", theme.dim)).block(block);
+        let msg = if snap.detectors.anomaly {
+            "no anomalies"
+        } else {
+            "anomaly scoring off (--detect)"
+        };
+        let p = Paragraph::new(Span::styled(msg, theme.dim)).block(block);
         f.render_widget(p, area);
         return;
     }

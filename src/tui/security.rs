@@ -25,7 +25,12 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, state: &mut UiState, t
     let title = format!("Security ({} hits)", snap.security_total);
     let block = panel(&title, focused, theme);
     if snap.security.is_empty() {
-        let p = Paragraph::new(Span::styled("no security hits", theme.dim)).block(block);
+        let msg = if snap.detectors.security {
+            "no security hits"
+        } else {
+            "security rules off (--detect)"
+        };
+        let p = Paragraph::new(Span::styled(msg, theme.dim)).block(block);
         f.render_widget(p, area);
         return;
     }

@@ -135,6 +135,30 @@ fn empty_waiting_screens() {
     }
 }
 
+/// With detectors off (`--detect`), their panels say so rather than "no anomalies" or "no
+/// security hits", which would read as a clean log.
+#[test]
+fn panels_say_when_their_detector_is_off() {
+    let snap = Snapshot {
+        detectors: crate::detect::Detectors::NONE,
+        ..Snapshot::default()
+    };
+    let mut st = state_for(&snap);
+    let t = text(render(&snap, &mut st, 100, 30).backend().buffer());
+    for needle in [
+        "security rules off (--detect)",
+        "anomaly scoring off (--detect)",
+    ] {
+        assert!(t.contains(needle), "missing {needle:?}\n{t}");
+    }
+    for clean in ["no security hits", "no anomalies"] {
+        assert!(
+            !t.contains(clean),
+            "{clean:?} shown with the detector off\n{t}"
+        );
+    }
+}
+
 #[test]
 fn rejected_banner_screens() {
     let theme = Theme::default();
