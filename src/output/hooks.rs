@@ -110,6 +110,7 @@ impl Hooks {
             return;
         }
         self.counters_at = Some(Instant::now());
+        m.detectors(engine.config().detectors);
         m.counters(engine.counters());
         if let Some(a) = &self.alerter {
             m.alerts(a.counts());

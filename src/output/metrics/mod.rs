@@ -43,6 +43,8 @@ struct Registry {
     skipped: u64,
     rejected: BTreeMap<String, u64>,
     alerts: Option<AlertCounts>,
+    /// The detectors that run (`--detect`), once the engine has said.
+    detectors: Option<crate::detect::Detectors>,
 }
 
 /// Shared between the engine loop (writes) and the responder thread (reads).
@@ -137,6 +139,12 @@ impl Metrics {
 
     pub fn alerts(&self, a: AlertCounts) {
         self.with(|r| r.alerts = Some(a));
+    }
+
+    /// The detectors that run: served as `lbtop_detector_enabled`, and without anomaly
+    /// scoring there is no `lbtop_anomaly_score` (a 0 would read as "normal").
+    pub fn detectors(&self, d: crate::detect::Detectors) {
+        self.with(|r| r.detectors = Some(d));
     }
 
     /// The exposition text (format 0.0.4).
@@ -286,7 +294,18 @@ fn encode(r: &Registry) -> String {
             v,
         );
     }
-    if let Some(s) = r.anomaly_score {
+    if let Some(d) = r.detectors {
+        let on = [d.anomaly, d.client, d.security].map(u64::from);
+        o.by(
+            "lbtop_detector_enabled",
+            "gauge",
+            "1 for each detector that runs, 0 for one switched off (--detect).",
+            "detector",
+            ["anomaly", "client", "security"].iter().zip(on),
+        );
+    }
+    let scoring = r.detectors.is_none_or(|d| d.anomaly);
+    if let Some(s) = r.anomaly_score.filter(|_| scoring) {
         o.one(
             "lbtop_anomaly_score",
             "gauge",
@@ -513,5 +532,30 @@ mod tests {
         let text = m.render();
         assert!(text.contains("lbtop_anomaly_score 0\n"), "{text}");
         assert!(text.contains("lbtop_anomalies_total{type=\"error_spike\"} 2"));
+    }
+
+    #[test]
+    fn detectors_switched_off_are_served_and_leave_no_anomaly_score() {
+        let m = Metrics::new();
+        m.window(&window(0, [0; LATENCY_SLOTS], vec![]));
+        let text = m.render();
+        assert!(text.contains("lbtop_anomaly_score 0\n"), "{text}");
+        assert!(!text.contains("lbtop_detector_enabled"), "{text}");
+
+        m.detectors(crate::detect::Detectors {
+            security: true,
+            ..crate::detect::Detectors::NONE
+        });
+        let text = m.render();
+        for line in [
+            "lbtop_detector_enabled{detector=\"anomaly\"} 0\n",
+            "lbtop_detector_enabled{detector=\"client\"} 0\n",
+            "lbtop_detector_enabled{detector=\"security\"} 1\n",
+        ] {
+            assert!(text.contains(line), "missing {line:?}\n{text}");
+        }
+        assert!(!text.contains("lbtop_anomaly_score"), "{text}");
+        m.detectors(crate::detect::Detectors::ALL);
+        assert!(m.render().contains("lbtop_anomaly_score 0\n"));
     }
 }
