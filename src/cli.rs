@@ -362,6 +362,10 @@ pub struct BenchArgs {
     /// Keep the generated files here instead of a temporary directory.
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
+    /// Run each stage this many times and report the median run, with the slowest and
+    /// fastest (timings on a shared machine vary from run to run).
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub runs: usize,
 }
 
 mod lbtop_format {

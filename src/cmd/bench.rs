@@ -43,45 +43,61 @@ pub fn run(args: &BenchArgs) -> Result<(), Failure> {
             bytes as f64 / args.lines as f64,
             path.display()
         );
-        results.push(stage(name, "parse only (1 thread)", bytes, || {
+        let runs = args.runs.max(1);
+        results.push(stage(name, "parse only (1 thread)", bytes, runs, || {
             parse_only(&path)
         }));
         results.push(stage(
             name,
             "parse+aggregate, no detectors (1 thread)",
             bytes,
+            runs,
             || full_inline(&path, false),
         ));
         results.push(stage(
             name,
             "parse+aggregate+detect (1 thread, in-process)",
             bytes,
+            runs,
             || full_inline(&path, true),
         ));
         for threads in [1, 2] {
-            results.push(scan_child(name, &path, bytes, threads, true)?);
+            results.push(scan_child(name, &path, bytes, threads, true, runs)?);
         }
         // The same scan without detectors: what parsing and aggregating cost end to end.
         for threads in [1, 2] {
-            results.push(scan_child(name, &path, bytes, threads, false)?);
+            results.push(scan_child(name, &path, bytes, threads, false, runs)?);
         }
     }
     println!();
+    if args.runs > 1 {
+        println!(
+            "{} runs of each stage: the median run, and the slowest and fastest",
+            args.runs
+        );
+    }
     println!(
-        "{:<9} {:<48} {:>12} {:>9} {:>10}",
-        "format", "stage", "lines/s", "MB/s", "peak RSS"
+        "{:<9} {:<48} {:>12} {:>9} {:>10} {:>20}",
+        "format", "stage", "lines/s", "MB/s", "peak RSS", "lines/s min-max"
     );
     for r in &results {
+        let secs = r.median_secs();
+        let (lo, hi) = r.range_secs();
         println!(
-            "{:<9} {:<48} {:>12.0} {:>9.0} {:>10}",
+            "{:<9} {:<48} {:>12.0} {:>9.0} {:>10} {:>20}",
             r.format,
             r.stage,
-            r.lines as f64 / r.secs,
-            r.bytes as f64 / 1e6 / r.secs,
+            r.lines as f64 / secs,
+            r.bytes as f64 / 1e6 / secs,
             r.peak_rss.map_or("-".to_string(), |b| format!(
                 "{:.1} MiB",
                 b as f64 / 1048576.0
-            ))
+            )),
+            if r.secs.len() > 1 {
+                format!("{:.0}-{:.0}", r.lines as f64 / hi, r.lines as f64 / lo)
+            } else {
+                "-".to_string()
+            }
         );
     }
     if args.dir.is_none() {
@@ -95,14 +111,40 @@ struct Row {
     stage: String,
     lines: u64,
     bytes: u64,
-    secs: f64,
+    /// Wall time of each run.
+    secs: Vec<f64>,
     peak_rss: Option<u64>,
 }
 
-fn stage(format: &'static str, name: &str, bytes: u64, f: impl FnOnce() -> u64) -> Row {
-    let t = Instant::now();
-    let lines = f();
-    let secs = t.elapsed().as_secs_f64();
+impl Row {
+    fn median_secs(&self) -> f64 {
+        let mut s = self.secs.clone();
+        s.sort_by(f64::total_cmp);
+        s[s.len() / 2]
+    }
+
+    /// Fastest and slowest run.
+    fn range_secs(&self) -> (f64, f64) {
+        let lo = self.secs.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = self.secs.iter().copied().fold(0.0, f64::max);
+        (lo, hi)
+    }
+}
+
+fn stage(
+    format: &'static str,
+    name: &str,
+    bytes: u64,
+    runs: usize,
+    mut f: impl FnMut() -> u64,
+) -> Row {
+    let mut secs = Vec::with_capacity(runs);
+    let mut lines = 0;
+    for _ in 0..runs {
+        let t = Instant::now();
+        lines = f();
+        secs.push(t.elapsed().as_secs_f64());
+    }
     Row {
         format,
         stage: name.to_string(),
@@ -119,35 +161,41 @@ fn scan_child(
     bytes: u64,
     threads: usize,
     detect: bool,
+    runs: usize,
 ) -> Result<Row, Failure> {
     let exe = std::env::var_os("LBTOP_BIN")
         .map(PathBuf::from)
         .or_else(|| std::env::current_exe().ok())
         .ok_or_else(|| Failure::msg("cannot find the lbtop binary"))?;
-    let t = Instant::now();
-    let out = Command::new(exe)
-        .args(["scan", "--threads", &threads.to_string()])
-        .args(if detect {
-            &[][..]
-        } else {
-            &["--detect", "none"][..]
-        })
-        .arg(path)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(Failure::Io)?;
-    let secs = t.elapsed().as_secs_f64();
-    let text = String::from_utf8_lossy(&out.stdout);
-    let summary: serde_json::Value = text
-        .lines()
-        .rev()
-        .find_map(|l| {
-            serde_json::from_str::<serde_json::Value>(l)
-                .ok()
-                .filter(|v| v["kind"] == "summary")
-        })
-        .ok_or_else(|| Failure::msg("lbtop scan wrote no summary"))?;
+    let (mut secs, mut lines, mut peak_rss) = (Vec::with_capacity(runs), 0, None);
+    for _ in 0..runs {
+        let t = Instant::now();
+        let out = Command::new(&exe)
+            .args(["scan", "--threads", &threads.to_string()])
+            .args(if detect {
+                &[][..]
+            } else {
+                &["--detect", "none"][..]
+            })
+            .arg(path)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .output()
+            .map_err(Failure::Io)?;
+        secs.push(t.elapsed().as_secs_f64());
+        let text = String::from_utf8_lossy(&out.stdout);
+        let summary: serde_json::Value = text
+            .lines()
+            .rev()
+            .find_map(|l| {
+                serde_json::from_str::<serde_json::Value>(l)
+                    .ok()
+                    .filter(|v| v["kind"] == "summary")
+            })
+            .ok_or_else(|| Failure::msg("lbtop scan wrote no summary"))?;
+        lines = summary["lines"].as_u64().unwrap_or(0);
+        peak_rss = peak_rss.max(summary["peak_rss_bytes"].as_u64());
+    }
     Ok(Row {
         format,
         stage: if detect {
@@ -155,10 +203,10 @@ fn scan_child(
         } else {
             format!("lbtop scan --detect none, --threads {threads}")
         },
-        lines: summary["lines"].as_u64().unwrap_or(0),
+        lines,
         bytes,
         secs,
-        peak_rss: summary["peak_rss_bytes"].as_u64(),
+        peak_rss,
     })
 }
 
