@@ -38,9 +38,15 @@ fn bench_reports_every_stage_with_runs() {
                 .unwrap_or_else(|| panic!("no {format} row for {stage:?}\n{text}"));
             // `format stage… lines/s MB/s RSS min-max`: the median lines/s lies in the range.
             let cols: Vec<&str> = row.split_whitespace().collect();
-            let (lo, hi) = cols[cols.len() - 1].split_once('-').expect("a min-max range");
+            let (lo, hi) = cols[cols.len() - 1]
+                .split_once('-')
+                .expect("a min-max range");
             let (lo, hi): (f64, f64) = (lo.parse().unwrap(), hi.parse().unwrap());
-            let rss_cols = if stage.starts_with("lbtop scan") { 2 } else { 1 };
+            let rss_cols = if stage.starts_with("lbtop scan") {
+                2
+            } else {
+                1
+            };
             let median: f64 = cols[cols.len() - 3 - rss_cols].parse().unwrap();
             assert!(lo > 0.0 && lo <= median && median <= hi, "{row}");
             if stage.starts_with("lbtop scan") {
