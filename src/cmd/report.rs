@@ -26,7 +26,7 @@ pub fn write(out: &mut impl Write, events: &[Event], s: &SummaryEvent) -> io::Re
     for (r, n) in &s.rejected {
         writeln!(out, "  rejected {r}: {n}")?;
     }
-    if s.detectors.len() < crate::detect::Detectors::ALL.names().len() {
+    if s.detectors.len() < crate::detect::Detectors::ALL.each().len() {
         let ran = if s.detectors.is_empty() {
             "none".to_string()
         } else {

@@ -41,15 +41,20 @@ impl Detectors {
         client: false,
         security: false,
     };
-    const NAMES: [&'static str; 3] = ["anomaly", "client", "security"];
+    /// Every detector's name and whether it runs, in a fixed order.
+    pub fn each(self) -> [(&'static str, bool); 3] {
+        [
+            ("anomaly", self.anomaly),
+            ("client", self.client),
+            ("security", self.security),
+        ]
+    }
 
-    /// The names of the detectors that run, in a fixed order.
+    /// The names of the detectors that run, in [`each`](Self::each)'s order.
     pub fn names(self) -> Vec<&'static str> {
-        let on = [self.anomaly, self.client, self.security];
-        Self::NAMES
-            .iter()
-            .zip(on)
-            .filter_map(|(n, on)| on.then_some(*n))
+        self.each()
+            .into_iter()
+            .filter_map(|(n, on)| on.then_some(n))
             .collect()
     }
 }
@@ -82,7 +87,7 @@ impl fmt::Display for Detectors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.names() {
             n if n.is_empty() => f.write_str("none"),
-            n if n.len() == Self::NAMES.len() => f.write_str("all"),
+            n if n.len() == self.each().len() => f.write_str("all"),
             n => f.write_str(&n.join(",")),
         }
     }

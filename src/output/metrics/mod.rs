@@ -295,13 +295,12 @@ fn encode(r: &Registry) -> String {
         );
     }
     if let Some(d) = r.detectors {
-        let on = [d.anomaly, d.client, d.security].map(u64::from);
         o.by(
             "lbtop_detector_enabled",
             "gauge",
             "1 for each detector that runs, 0 for one switched off (--detect).",
             "detector",
-            ["anomaly", "client", "security"].iter().zip(on),
+            d.each().map(|(name, on)| (name, u64::from(on))),
         );
     }
     let scoring = r.detectors.is_none_or(|d| d.anomaly);
