@@ -108,19 +108,19 @@ impl Ingest {
             );
             let proxies = &self.proxies;
             parser.parse_line(text, &mut |o| match o {
-                Outcome::Request(mut r) => {
-                    proxies.resolve(&mut r);
+                Outcome::Request(r) => {
+                    proxies.resolve(r);
                     hits.clear();
                     let keys = if behaviour_keys {
-                        Keys::compute(&r, norm, cls)
+                        Keys::compute(r, norm, cls)
                     } else {
-                        Keys::for_aggregation(&r, norm)
+                        Keys::for_aggregation(r, norm)
                     };
                     if let Some(rules) = rules {
-                        rules.check_keyed(&r, keys.agent, scratch, hits);
+                        rules.check_keyed(r, keys.agent, scratch, hits);
                     }
                     let norm_path = r.path.is_some().then_some(norm.as_str());
-                    batch.push(&chunk, &r, &keys, norm_path, source, line_no, hits);
+                    batch.push(&chunk, r, &keys, norm_path, source, line_no, hits);
                 }
                 Outcome::Skipped(_) => batch.skipped += 1,
                 Outcome::Rejected(rj) => {

@@ -56,12 +56,12 @@ impl Feeder {
             match o {
                 Outcome::Request(req) => {
                     hits.clear();
-                    rules.check_with(&req, scratch, hits);
+                    rules.check_with(req, scratch, hits);
                     nhits += hits.len();
                     if counted {
-                        engine.record(&req, 0, n, hits);
+                        engine.record(req, 0, n, hits);
                     } else {
-                        engine.record_line(&req, 0, n, hits);
+                        engine.record_line(req, 0, n, hits);
                     }
                 }
                 Outcome::Rejected(rj) => engine.rejected(rj.0, b"(simulated line)"),

@@ -370,7 +370,7 @@ pub(crate) mod testutil {
         let mut out = Vec::new();
         for line in text.split('\n') {
             sp.parse_line(line, &mut |o| match o {
-                Outcome::Request(r) => out.push(Ok(r.into_owned())),
+                Outcome::Request(r) => out.push(Ok(std::mem::take(r).into_owned())),
                 Outcome::Rejected(e) => out.push(Err(e.0)),
                 Outcome::Skipped(_) => {}
             });

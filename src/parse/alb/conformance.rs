@@ -2,7 +2,7 @@
 
 use super::tests::*;
 use super::*;
-use crate::parse::Outcome;
+use crate::parse::Owned;
 use crate::record::format_rfc3339;
 
 /// Every file of the published ALB fixtures: request lines parse with the right fields,
@@ -21,7 +21,7 @@ fn conformance_published_fixtures() {
         for (i, (line, out)) in text.split('\n').zip(&o).enumerate() {
             let line = line.trim_end_matches('\r');
             if line.trim().is_empty() {
-                assert_eq!(*out, Outcome::Skipped("blank"));
+                assert_eq!(*out, Owned::Skipped("blank"));
                 continue;
             }
             total += 1;
@@ -33,14 +33,14 @@ fn conformance_published_fixtures() {
                 None
             };
             match (want, out) {
-                (None, Outcome::Request(r)) => {
+                (None, Owned::Request(r)) => {
                     assert_eq!(r.format, Format::Alb);
                     assert!(r.status.is_some(), "{}:{}", path.display(), i + 1);
                     assert!(r.client_ip.is_some(), "{}:{}", path.display(), i + 1);
                     let year = &format_rfc3339(r.time)[..4];
                     assert!(("2018".."2026").contains(&year), "{year}");
                 }
-                (Some(reason), Outcome::Rejected(Reject(got))) => assert_eq!(*got, reason),
+                (Some(reason), Owned::Rejected(Reject(got))) => assert_eq!(*got, reason),
                 _ => panic!("{}:{}: {out:?}", path.display(), i + 1),
             }
         }
@@ -110,7 +110,7 @@ fn conformance_spot_checks() {
     for (i, out) in o.iter().enumerate().take(6).skip(2) {
         assert_eq!(
             *out,
-            Outcome::Rejected(Reject("nlb-record")),
+            Owned::Rejected(Reject("nlb-record")),
             "line {}",
             i + 1
         );
@@ -118,7 +118,7 @@ fn conformance_spot_checks() {
     for (i, out) in o.iter().enumerate().take(9).skip(6) {
         assert_eq!(
             *out,
-            Outcome::Rejected(Reject("alb-connection-log")),
+            Owned::Rejected(Reject("alb-connection-log")),
             "line {}",
             i + 1
         );

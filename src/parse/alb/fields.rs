@@ -71,9 +71,27 @@ impl<'a> Fields<'a> {
     /// Split only up to `last` (the fields after it stay `""`): less work on the hot path.
     #[inline]
     pub fn split_upto(line: &'a str, last: Field) -> Result<Self, Reject> {
-        let mut at = [(0, 0); MAX_FIELDS];
-        let n = split_spans(line, &mut at[..=last as usize])?;
-        Ok(Fields { line, at, n })
+        let mut f = Fields::empty(line);
+        f.split_to(last)?;
+        Ok(f)
+    }
+
+    /// No fields yet; [`Fields::split_to`] fills them in place (returning the 288-byte struct
+    /// in a `Result` costs a copy a line on the hot path).
+    #[inline]
+    pub fn empty(line: &'a str) -> Self {
+        Fields {
+            line,
+            at: [(0, 0); MAX_FIELDS],
+            n: 0,
+        }
+    }
+
+    /// [`Fields::split_upto`] into `self`.
+    #[inline]
+    pub fn split_to(&mut self, last: Field) -> Result<(), Reject> {
+        self.n = split_spans(self.line, &mut self.at[..=last as usize])?;
+        Ok(())
     }
 
     /// How many fields the line had (capped at [`MAX_FIELDS`]).

@@ -111,12 +111,13 @@ pub fn parse(line: &str) -> Parsed<'_> {
         Kind::Request | Kind::Other => {}
     }
     // Nothing after `classification_reason` goes into a `Request`.
-    let f = match Fields::split_upto(line, Field::ClassificationReason) {
-        Ok(f) => f,
+    let mut f = Fields::empty(line);
+    match f.split_to(Field::ClassificationReason) {
+        Ok(()) => {}
         // A stray quote in a line that is not ALB is not a cut ALB line.
         Err(_) if k == Kind::Other => return Err(Reject("garbage")),
         Err(e) => return Err(e),
-    };
+    }
     if k == Kind::Other {
         // An unknown `type` is accepted only when the rest has the ALB shape (AWS says to
         // ignore types it may add); otherwise the line is not ALB at all.

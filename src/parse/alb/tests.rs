@@ -1,26 +1,26 @@
 use super::*;
-use crate::parse::{Outcome, StreamParser};
+use crate::parse::{Owned, StreamParser};
 use crate::record::format_rfc3339;
 use std::net::IpAddr;
 
 pub(crate) const SAMPLE: &str = include_str!("../../../sample-logs/alb.log");
 
 /// Run every line of `text` through a fresh [`StreamParser`]: one outcome per line.
-pub(crate) fn outcomes(text: &str, forced: Option<Format>) -> Vec<Outcome<'_>> {
+pub(crate) fn outcomes(text: &str, forced: Option<Format>) -> Vec<Owned<'_>> {
     let mut p = StreamParser::new(forced);
     text.split('\n')
         .map(|line| {
             let mut v = Vec::new();
-            p.parse_line(line, &mut |o| v.push(o));
+            p.parse_line(line, &mut |o| v.push(o.owned()));
             assert_eq!(v.len(), 1, "one outcome per line: {line:?}");
             v.pop().unwrap()
         })
         .collect()
 }
 
-pub(crate) fn req<'a, 'b>(o: &'b Outcome<'a>) -> &'b Request<'a> {
+pub(crate) fn req<'a, 'b>(o: &'b Owned<'a>) -> &'b Request<'a> {
     match o {
-        Outcome::Request(r) => r,
+        Owned::Request(r) => r,
         other => panic!("expected a request, got {other:?}"),
     }
 }
@@ -262,13 +262,13 @@ fn sample_file_every_line() {
     );
 
     // 17: blank; 18–20: non-request records; 21–23: rejected lines.
-    assert_eq!(o[16], Outcome::Skipped("blank"));
-    assert_eq!(o[17], Outcome::Rejected(Reject("nlb-record")));
-    assert_eq!(o[18], Outcome::Rejected(Reject("alb-connection-log")));
-    assert_eq!(o[19], Outcome::Rejected(Reject("alb-connection-log")));
-    assert_eq!(o[20], Outcome::Rejected(Reject("garbage")));
-    assert_eq!(o[21], Outcome::Rejected(Reject("bad-timestamp")));
-    assert_eq!(o[22], Outcome::Rejected(Reject("truncated")));
+    assert_eq!(o[16], Owned::Skipped("blank"));
+    assert_eq!(o[17], Owned::Rejected(Reject("nlb-record")));
+    assert_eq!(o[18], Owned::Rejected(Reject("alb-connection-log")));
+    assert_eq!(o[19], Owned::Rejected(Reject("alb-connection-log")));
+    assert_eq!(o[20], Owned::Rejected(Reject("garbage")));
+    assert_eq!(o[21], Owned::Rejected(Reject("bad-timestamp")));
+    assert_eq!(o[22], Owned::Rejected(Reject("truncated")));
 
     // 24: CRLF line end.
     let r = req(&o[23]);
@@ -325,8 +325,8 @@ fn sample_file_every_line() {
     assert_eq!(r.trace_id, None);
 
     // 30: NLB line of dashes; 31: failed mTLS connection log, no final newline.
-    assert_eq!(o[29], Outcome::Rejected(Reject("nlb-record")));
-    assert_eq!(o[30], Outcome::Rejected(Reject("alb-connection-log")));
+    assert_eq!(o[29], Owned::Rejected(Reject("nlb-record")));
+    assert_eq!(o[30], Owned::Rejected(Reject("alb-connection-log")));
 }
 
 #[test]

@@ -1,5 +1,5 @@
 use super::*;
-use crate::parse::Outcome;
+use crate::parse::Owned;
 use crate::parse::alb::tests::{fixture, formats_dir, ip, outcomes, req, t};
 
 const SAMPLE: &str = include_str!("../../../sample-logs/cloudfront.log");
@@ -8,8 +8,8 @@ const SAMPLE: &str = include_str!("../../../sample-logs/cloudfront.log");
 fn sample_file_every_line() {
     let o = outcomes(SAMPLE, None);
     assert_eq!(o.len(), 15);
-    assert_eq!(o[0], Outcome::Skipped("header"));
-    assert_eq!(o[1], Outcome::Skipped("header"));
+    assert_eq!(o[0], Owned::Skipped("header"));
+    assert_eq!(o[1], Owned::Skipped("header"));
 
     // 3: cache hit, full 33 columns.
     let r = req(&o[2]);
@@ -99,10 +99,10 @@ fn sample_file_every_line() {
     assert_eq!(r.trace_id.as_deref(), Some("somevalidbase64=="));
     assert_eq!(r.client_port, Some(50294));
 
-    assert_eq!(o[9], Outcome::Skipped("blank"));
-    assert_eq!(o[10], Outcome::Rejected(Reject("garbage")));
-    assert_eq!(o[11], Outcome::Rejected(Reject("truncated")));
-    assert_eq!(o[12], Outcome::Skipped("header"));
+    assert_eq!(o[9], Owned::Skipped("blank"));
+    assert_eq!(o[10], Owned::Rejected(Reject("garbage")));
+    assert_eq!(o[11], Owned::Rejected(Reject("truncated")));
+    assert_eq!(o[12], Owned::Skipped("header"));
 
     // 14–15: under a new, shorter `#Fields` header; 14 ends in CRLF, 15 has no newline.
     let r = req(&o[13]);
@@ -182,11 +182,11 @@ fn conformance_published_fixtures() {
         for (i, (line, out)) in text.split('\n').zip(outcomes(&text, None)).enumerate() {
             let at = format!("{}:{}", path.display(), i + 1);
             if line.starts_with('#') {
-                assert_eq!(out, Outcome::Skipped("header"), "{at}");
+                assert_eq!(out, Owned::Skipped("header"), "{at}");
                 continue;
             }
             if line.trim().is_empty() {
-                assert_eq!(out, Outcome::Skipped("blank"), "{at}");
+                assert_eq!(out, Owned::Skipped("blank"), "{at}");
                 continue;
             }
             total += 1;

@@ -1,5 +1,5 @@
 use super::*;
-use crate::parse::Outcome;
+use crate::parse::Owned;
 use crate::parse::alb::tests::{fixture, formats_dir, ip, outcomes, req, t};
 use crate::record::format_rfc3339;
 
@@ -112,9 +112,9 @@ fn sample_file_every_line() {
     );
     assert_eq!(r.status, Some(404));
 
-    assert_eq!(o[7], Outcome::Skipped("blank"));
-    assert_eq!(o[8], Outcome::Rejected(Reject("garbage")));
-    assert_eq!(o[9], Outcome::Rejected(Reject("truncated")));
+    assert_eq!(o[7], Owned::Skipped("blank"));
+    assert_eq!(o[8], Owned::Rejected(Reject("garbage")));
+    assert_eq!(o[9], Owned::Rejected(Reject("truncated")));
 
     // 11: CRLF; 12: no final newline.
     let r = req(&o[10]);
@@ -157,7 +157,7 @@ fn conformance_published_fixtures() {
         let text = std::fs::read_to_string(&path).unwrap();
         for (i, (line, out)) in text.split('\n').zip(outcomes(&text, None)).enumerate() {
             if line.trim().is_empty() {
-                assert_eq!(out, Outcome::Skipped("blank"));
+                assert_eq!(out, Owned::Skipped("blank"));
                 continue;
             }
             total += 1;
