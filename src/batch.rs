@@ -204,6 +204,16 @@ impl Batch {
         self.records.push(number_fields!(stored));
     }
 
+    /// Move every record's line number on by `by` (a batch parsed with its lines numbered
+    /// from 1, once the consumer knows where it starts).
+    pub fn shift_lines(&mut self, by: u64) {
+        if by != 0 {
+            for s in &mut self.records {
+                s.line += by;
+            }
+        }
+    }
+
     /// Record `i`'s normalised path, if it has a path.
     pub fn norm_path(&self, i: usize) -> Option<&str> {
         self.text(self.records[i].strs[NORM_PATH])

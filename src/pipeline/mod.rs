@@ -38,10 +38,13 @@ trait Feed {
 
 /// Reads and parses on the calling thread.
 struct InlineFeed {
+    /// Unnumbered ([`ChunkReader::unnumbered`]): lines are numbered here.
     reader: ChunkReader,
     parser: StreamParser,
     ingest: Ingest,
     source: u32,
+    /// Number of the next chunk's first line.
+    next_line: u64,
     done: bool,
 }
 
@@ -54,14 +57,15 @@ impl Feed for InlineFeed {
         let mut chunk = std::mem::take(&mut b.chunk).into_bytes();
         b.clear();
         match self.reader.next_chunk(&mut chunk) {
-            Ok(Some(info)) => {
+            Ok(Some(_)) => {
                 self.ingest.parse_chunk(
                     &mut self.parser,
                     self.source,
-                    info.first_line,
+                    self.next_line,
                     chunk,
                     &mut b,
                 );
+                self.next_line += b.lines;
                 Ok(b)
             }
             Ok(None) => {
@@ -164,7 +168,7 @@ pub fn read_all_paced(
 
     let open = |src: u32, notices: &mut Vec<Notice>| -> Option<Box<dyn Feed>> {
         let reader = match ChunkReader::open(&inputs[src as usize]) {
-            Ok(r) => r,
+            Ok(r) => r.unnumbered(),
             Err(e) => {
                 // The reader's errors name the input already.
                 notices.push(Notice {
@@ -181,6 +185,7 @@ pub fn read_all_paced(
                 parser,
                 ingest: opts.ingest(rules.clone()),
                 source: src,
+                next_line: 1,
                 done: false,
             })
         } else {

@@ -35,12 +35,13 @@ enum FeedMsg {
 /// A message with the number of the chunk it is about.
 type Numbered = (u64, FeedMsg);
 
-/// A parsed batch with the parser states before and after it.
+/// A parsed batch with the parser states before and after it. Its lines are numbered
+/// from 1: only the consumer, which takes batches in input order, knows where it starts
+/// (the reader is unnumbered, see [`ChunkReader::unnumbered`]).
 struct Parsed {
     batch: Batch,
     entry: StreamParser,
     exit: StreamParser,
-    first_line: u64,
 }
 
 struct Turn {
@@ -85,6 +86,8 @@ pub(super) struct PoolFeed {
     handles: Vec<JoinHandle<()>>,
     /// Where the last batch handed out left the parser.
     state: StreamParser,
+    /// Number of the next batch's first line.
+    next_line: u64,
     /// For re-parsing a batch that was parsed from the wrong state.
     ingest: Ingest,
     source: u32,
@@ -153,6 +156,7 @@ impl PoolFeed {
             shared,
             handles,
             state: parser,
+            next_line: 1,
             ingest: make(),
             source,
             ended: false,
@@ -282,14 +286,13 @@ fn read_chunk(t: &mut Turn, mut taken: Taken) -> Read {
 fn parse_read(read: Read, parser: &mut StreamParser, ingest: &mut Ingest, source: u32) -> FeedMsg {
     let (Taken { mut batch, chunk }, read) = read;
     match read {
-        Ok(Some(info)) => {
+        Ok(Some(_)) => {
             let entry = parser.clone();
-            ingest.parse_chunk(parser, source, info.first_line, chunk, &mut batch);
+            ingest.parse_chunk(parser, source, 1, chunk, &mut batch);
             FeedMsg::Parsed(Box::new(Parsed {
                 batch,
                 entry,
                 exit: parser.clone(),
-                first_line: info.first_line,
             }))
         }
         Ok(None) => FeedMsg::End(None),
@@ -345,7 +348,6 @@ impl Feed for PoolFeed {
                     mut batch,
                     entry,
                     exit,
-                    first_line,
                 } = *p;
                 if entry == self.state {
                     self.state = exit;
@@ -354,16 +356,13 @@ impl Feed for PoolFeed {
                     // workers where the stream stands now.
                     let chunk = std::mem::take(&mut batch.chunk).into_bytes();
                     batch.clear();
-                    self.ingest.parse_chunk(
-                        &mut self.state,
-                        self.source,
-                        first_line,
-                        chunk,
-                        &mut batch,
-                    );
+                    self.ingest
+                        .parse_chunk(&mut self.state, self.source, 1, chunk, &mut batch);
                     let mut t = self.shared.lock();
                     t.settled = (t.settled.0 + 1, self.state.clone());
                 }
+                batch.shift_lines(self.next_line - 1);
+                self.next_line += batch.lines;
                 Ok(batch)
             }
             Some(FeedMsg::End(e)) => {
@@ -434,6 +433,10 @@ mod tests {
             }
             v.extend(b"\x00\xffnot a log line\n\n");
         }
+        // A line over the reader's cap (see `reader`): cut, and numbered as one line.
+        v.extend(vec![b'x'; 7000]);
+        v.extend(b"\n");
+        v.extend(read("alb.log"));
         v
     }
 
@@ -441,6 +444,7 @@ mod tests {
         ChunkReader::from_reader("mixed", std::io::Cursor::new(data.to_vec()))
             .unwrap()
             .with_chunk_size(chunk)
+            .with_line_cap(3000)
     }
 
     fn inline(data: &[u8], chunk: usize, rules: &Arc<RuleSet>) -> Vec<String> {
@@ -470,7 +474,7 @@ mod tests {
         rules: &Arc<RuleSet>,
     ) -> Vec<String> {
         let mut feed = PoolFeed::spawn(
-            reader(data, chunk),
+            reader(data, chunk).unnumbered(),
             StreamParser::new(None),
             7,
             workers,

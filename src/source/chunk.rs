@@ -18,9 +18,10 @@ const _: () = assert!(LINE_CAP > crate::parse::MAX_LINE);
 /// Where a chunk sits in its input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChunkInfo {
-    /// 1-based line number of the chunk's first line.
+    /// 1-based line number of the chunk's first line (0 from an [`ChunkReader::unnumbered`]
+    /// reader).
     pub first_line: u64,
-    /// Lines in the chunk (a final line without `\n` counts).
+    /// Lines in the chunk (a final line without `\n` counts; 0 when unnumbered).
     pub lines: u64,
     /// Byte offset of the chunk's first byte in the (decompressed) stream.
     pub offset: u64,
@@ -48,6 +49,8 @@ pub struct ChunkReader {
     eager: bool,
     /// End of file is not the end: keep the partial tail and read again later.
     follow: bool,
+    /// Lines are counted (see [`ChunkReader::unnumbered`]).
+    numbered: bool,
     done: bool,
     pending_err: Option<io::Error>,
 }
@@ -125,6 +128,7 @@ impl ChunkReader {
             skipping: false,
             eager: false,
             follow: false,
+            numbered: true,
             done: false,
             pending_err: None,
         }
@@ -159,6 +163,14 @@ impl ChunkReader {
     /// waiting to fill a chunk. Set for stdin.
     pub fn eager(mut self) -> Self {
         self.eager = true;
+        self
+    }
+
+    /// Do not count lines: the caller numbers them as it parses (each line is cut there
+    /// anyway), which saves a pass over every chunk. A gzip stream still counts them, for
+    /// the line number in its error message.
+    pub(crate) fn unnumbered(mut self) -> Self {
+        self.numbered = false;
         self
     }
 
@@ -311,6 +323,14 @@ impl ChunkReader {
     }
 
     fn emit(&mut self, buf: &[u8], offset: u64, truncated: u32, partial: u64) -> ChunkInfo {
+        if !self.numbered && !self.gzip {
+            return ChunkInfo {
+                first_line: 0,
+                lines: 0,
+                offset,
+                truncated_lines: truncated,
+            };
+        }
         let lines = memchr::memchr_iter(b'\n', buf).count() as u64 + partial;
         let info = ChunkInfo {
             first_line: self.next_line,

@@ -396,3 +396,55 @@ fn detect_selects_the_detectors_that_run() {
         stderr(&bad)
     );
 }
+
+/// Line numbers stay right across chunk boundaries (a file of several 256-KiB chunks, with
+/// blank and garbage lines), whether one thread numbers the lines as it parses them or the
+/// engine numbers batches parsed ahead on another thread, and in a gzip stream.
+#[test]
+fn security_lines_are_numbered_across_chunks_and_threads() {
+    let mut lines: Vec<&str> = ALB.lines().collect();
+    let (benign, attack) = (lines[0], lines.remove(2));
+    let mut text = String::new();
+    let mut want = Vec::new();
+    for n in 1..=2000 {
+        let line = match n {
+            700 => "",
+            701 => "\u{1}\u{2} not a log line",
+            _ if n % 450 == 0 || n == 2000 => {
+                want.push(n);
+                attack
+            }
+            _ => benign,
+        };
+        text.push_str(line);
+        text.push('\n');
+    }
+    assert!(text.len() > 3 * 256 * 1024, "several chunks");
+    let dir = tempfile::tempdir().unwrap();
+    let plain = write(dir.path(), "a.log", &text);
+    let gz = dir.path().join("a.log.gz");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(text.as_bytes()).unwrap();
+    std::fs::write(&gz, enc.finish().unwrap()).unwrap();
+    for p in [&plain, &gz] {
+        for threads in ["1", "2"] {
+            let out = lbtop(&["scan", "--threads", threads, p.to_str().unwrap()]);
+            let evs = events(&out);
+            let mut got: Vec<u64> = evs
+                .iter()
+                .filter(|e| e["kind"] == "security" && e["category"] == "sqli")
+                .map(|e| e["line"].as_u64().unwrap())
+                .collect();
+            got.sort_unstable();
+            assert_eq!(got, want, "{} --threads {threads}", p.display());
+            assert_eq!(summary(&evs)["lines"], 2000);
+        }
+    }
+    let out = lbtop_stdin(&["scan", "-"], text.as_bytes());
+    let got: Vec<u64> = events(&out)
+        .iter()
+        .filter(|e| e["kind"] == "security" && e["category"] == "sqli")
+        .map(|e| e["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(got, want, "stdin");
+}
