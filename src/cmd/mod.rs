@@ -48,7 +48,13 @@ impl fmt::Display for Failure {
 }
 
 pub(crate) fn load_rules(common: &Common) -> Result<Arc<RuleSet>, Failure> {
-    let rules = RuleSet::builtin();
+    // Rules that will not run are not built; a user rules file is still read, so that a
+    // mistake in it shows now rather than when the rules are turned on.
+    let rules = if common.detect.security {
+        RuleSet::builtin()
+    } else {
+        RuleSet::idle()
+    };
     let Some(path) = &common.rules else {
         return Ok(Arc::new(rules));
     };

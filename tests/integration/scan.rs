@@ -448,3 +448,27 @@ fn security_lines_are_numbered_across_chunks_and_threads() {
         .collect();
     assert_eq!(got, want, "stdin");
 }
+
+/// A broken rules file is reported even with the security rules off: the mistake shows now,
+/// not on the day they are turned on.
+#[test]
+fn a_broken_rules_file_fails_even_with_security_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "a.log", ALB);
+    let rules = write(dir.path(), "rules.toml", "[[rule]]\nid = \"x\"\n");
+    for detect in ["all", "none"] {
+        let out = lbtop(&[
+            "scan",
+            "--detect",
+            detect,
+            "--rules",
+            rules.to_str().unwrap(),
+            p.to_str().unwrap(),
+        ]);
+        assert!(!out.status.success(), "--detect {detect}");
+        assert!(stderr(&out).contains("rules.toml"), "{}", stderr(&out));
+    }
+    let out = lbtop(&["scan", "--detect", "none", p.to_str().unwrap()]);
+    assert!(out.status.success(), "stderr: {}", stderr(&out));
+    assert_eq!(summary(&events(&out))["parsed"], 3);
+}

@@ -74,6 +74,8 @@ pub struct Scratch {
 #[derive(Debug, Default)]
 struct UaEntry {
     valid: bool,
+    /// [`RuleSet::id`] of the set that filled it: a scratch may serve several sets.
+    set: u64,
     ua: Vec<u8>,
     hits: Vec<Hit>,
 }
@@ -102,6 +104,8 @@ pub struct RuleSet {
     ua_ac: AhoCorasick,
     ids: HashMap<&'static str, Arc<str>>,
     user: Vec<UserRule>,
+    /// Unique per set built, for the agent cache in [`Scratch`].
+    id: u64,
 }
 
 impl std::fmt::Debug for RuleSet {
@@ -187,7 +191,21 @@ fn view<'a>(raw: &'a [u8], buf: &'a [u8], decoded: bool) -> &'a [u8] {
 
 impl RuleSet {
     pub fn builtin() -> RuleSet {
-        let pats: Vec<&str> = rules::URL_KEYWORDS.iter().map(|k| k.pat).collect();
+        RuleSet::new(true)
+    }
+
+    /// For runs whose security rules are off (`--detect`): the built-in keyword and scanner
+    /// lists are left out, as their automata take a few milliseconds to build (a tenth of
+    /// a million-line scan's start-up). Not for checking requests: the coded checks (SQLi,
+    /// XSS, traversal, …) would still run, the listed keywords would not.
+    pub fn idle() -> RuleSet {
+        RuleSet::new(false)
+    }
+
+    fn new(builtin: bool) -> RuleSet {
+        let keywords = if builtin { rules::URL_KEYWORDS } else { &[] };
+        let scanners = if builtin { rules::SCANNERS } else { &[] };
+        let pats: Vec<&str> = keywords.iter().map(|k| k.pat).collect();
         let url_dfa = aho_corasick::dfa::DFA::builder()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
@@ -196,7 +214,7 @@ impl RuleSet {
         let url_start = url_dfa
             .start_state(Anchored::No)
             .expect("unanchored searches are supported");
-        let ua: Vec<&str> = rules::SCANNERS.iter().map(|s| s.0).collect();
+        let ua: Vec<&str> = scanners.iter().map(|s| s.0).collect();
         let ua_ac = AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .kind(Some(AhoCorasickKind::DFA))
@@ -206,8 +224,8 @@ impl RuleSet {
         let all = DETECTOR_IDS
             .iter()
             .copied()
-            .chain(rules::URL_KEYWORDS.iter().map(|k| k.rule))
-            .chain(rules::SCANNERS.iter().map(|s| s.1));
+            .chain(keywords.iter().map(|k| k.rule))
+            .chain(scanners.iter().map(|s| s.1));
         for id in all {
             ids.entry(id).or_insert_with(|| Arc::from(id));
         }
@@ -217,6 +235,10 @@ impl RuleSet {
             ua_ac,
             ids,
             user: Vec::new(),
+            id: {
+                static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+                NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            },
         }
     }
 
@@ -402,7 +424,7 @@ impl RuleSet {
         }
         let slot = agent.map_or_else(|| slot_hash(ua), |h| (h >> 32) as usize);
         let e = &mut ua_cache[slot & (UA_CACHE - 1)];
-        if !(e.valid && e.ua == ua) {
+        if !(e.valid && e.set == self.id && e.ua == ua) {
             e.hits.clear();
             let mut o = Out {
                 set: self,
@@ -418,6 +440,7 @@ impl RuleSet {
             e.ua.clear();
             e.ua.extend_from_slice(ua);
             e.valid = true;
+            e.set = self.id;
         }
         for h in &e.hits {
             if !out.has(h.category) {

@@ -547,3 +547,17 @@ proptest::proptest! {
         proptest::prop_assert_eq!(set.any_keyword(d.as_bytes()), any_keyword_naive(d.as_bytes()));
     }
 }
+
+/// The idle set (security rules off) leaves the listed keywords and scanner names out, and
+/// still takes user rules, so a mistake in a rules file shows whatever `--detect` says.
+#[test]
+fn idle_set_has_no_lists_but_takes_user_rules() {
+    let scanner = get("/", None, Some("sqlmap/1.7"));
+    assert!(!run(&RuleSet::builtin(), &scanner).is_empty());
+    assert!(run(&RuleSet::idle(), &scanner).is_empty());
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/example.toml"))
+        .unwrap();
+    let set = RuleSet::idle().with_user_rules(&text).unwrap();
+    assert_eq!(set.user_rule_count(), 4);
+    assert!(RuleSet::idle().with_user_rules("[[rule]]\nid = 1").is_err());
+}
