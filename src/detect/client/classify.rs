@@ -207,14 +207,11 @@ pub struct Classifier {
     /// The same for user agents ([`crate::keys::Keys::agent`]): a churning population of new
     /// clients brings few distinct agents, and the overlapping scan of a long agent is costly.
     ua_cache: Box<[u64]>,
-    path_ac: AhoCorasick,
-    n_login: usize,
-    ua_ac: AhoCorasick,
-    n_bad: usize,
 }
 
-/// The path and agent automata, built once per process (a few milliseconds each; every
-/// parse thread and the engine hold a classifier). `AhoCorasick` clones share them.
+/// The path and agent automata, built once per process on first use (a few milliseconds
+/// each: every parse thread and the engine hold a classifier, and a run without the
+/// behaviour detector never needs them).
 static AUTOMATA: LazyLock<(AhoCorasick, AhoCorasick)> = LazyLock::new(|| {
     let pats: Vec<&str> = LOGIN.iter().chain(SENSITIVE.iter()).copied().collect();
     let ua: Vec<&str> = BAD_UA.iter().chain(LIB_UA.iter()).copied().collect();
@@ -230,14 +227,9 @@ static AUTOMATA: LazyLock<(AhoCorasick, AhoCorasick)> = LazyLock::new(|| {
 
 impl Classifier {
     pub fn new() -> Classifier {
-        let (path_ac, ua_ac) = AUTOMATA.clone();
         Classifier {
             cache: vec![0u64; CACHE].into_boxed_slice(),
             ua_cache: vec![0u64; UA_CACHE].into_boxed_slice(),
-            path_ac,
-            n_login: LOGIN.len(),
-            ua_ac,
-            n_bad: BAD_UA.len(),
         }
     }
 
@@ -266,8 +258,8 @@ impl Classifier {
     /// Sensitive beats login (`/login/.env` is a probe, not a login).
     pub fn path(&self, path: &str) -> PathClass {
         let mut class = PathClass::Plain;
-        for m in self.path_ac.find_overlapping_iter(path) {
-            if m.pattern().as_usize() >= self.n_login {
+        for m in AUTOMATA.0.find_overlapping_iter(path) {
+            if m.pattern().as_usize() >= LOGIN.len() {
                 return PathClass::Sensitive;
             }
             class = PathClass::Login;
@@ -331,8 +323,8 @@ impl Classifier {
                     return UaClass::Empty;
                 }
                 let mut class = UaClass::Normal;
-                for m in self.ua_ac.find_overlapping_iter(t) {
-                    if m.pattern().as_usize() < self.n_bad {
+                for m in AUTOMATA.1.find_overlapping_iter(t) {
+                    if m.pattern().as_usize() < BAD_UA.len() {
                         return UaClass::Bad;
                     }
                     class = UaClass::Library;
