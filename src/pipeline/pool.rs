@@ -55,6 +55,9 @@ struct Turn {
     ended: bool,
     /// The consumer is gone.
     stop: bool,
+    /// Workers waiting for room in the window. A notify is a syscall even with no one
+    /// waiting; the consumer makes one per batch only when someone is.
+    waiting: usize,
     /// Recycled batches (buffers kept warm).
     spare: Vec<Batch>,
     /// Parser state the consumer settled on after a re-parse, with a version number, for
@@ -128,6 +131,7 @@ impl PoolFeed {
                 window: (n + usize::from(help)) as u64 * AHEAD,
                 ended: false,
                 stop: false,
+                waiting: 0,
                 spare: Vec::new(),
                 settled: (0, parser.clone()),
             }),
@@ -229,7 +233,9 @@ fn work(
     loop {
         let mut t = shared.lock();
         while !t.stop && !t.ended && t.seq >= t.wanted + t.window {
+            t.waiting += 1;
             t = shared.cv.wait(t).unwrap_or_else(|e| e.into_inner());
+            t.waiting -= 1;
         }
         if t.stop || t.ended {
             return;
@@ -330,7 +336,7 @@ impl Feed for PoolFeed {
         }
         let msg = self.take_next();
         self.next += 1;
-        {
+        let waiting = {
             let mut t = self.shared.lock();
             t.wanted = self.next;
             // Every batch in flight comes back here: keep them all, so workers never
@@ -338,10 +344,13 @@ impl Feed for PoolFeed {
             if t.spare.len() < t.window as usize + self.workers {
                 t.spare.push(recycled);
             }
-        }
+            t.waiting
+        };
         // One more chunk may be read: one worker to wake, not all (the others would only
         // wake to wait again, taking the engine's core for a moment).
-        self.shared.cv.notify_one();
+        if waiting > 0 {
+            self.shared.cv.notify_one();
+        }
         match msg {
             Some(FeedMsg::Parsed(p)) => {
                 let Parsed {
