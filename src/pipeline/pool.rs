@@ -18,8 +18,10 @@ use crate::batch::Batch;
 use crate::ingest::Ingest;
 use crate::parse::StreamParser;
 use crate::source::ChunkReader;
+use std::sync::atomic::Ordering::SeqCst;
+use std::sync::atomic::{AtomicU64, AtomicUsize};
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, TryLockError};
 use std::thread::JoinHandle;
 
 /// Chunks each worker may have read ahead of the consumer.
@@ -48,16 +50,12 @@ struct Turn {
     reader: ChunkReader,
     /// Number of the next chunk to read.
     seq: u64,
-    /// Number of the next chunk the consumer wants; reading stops `window` chunks beyond.
-    wanted: u64,
+    /// Reading stops this many chunks beyond [`Shared::wanted`].
     window: u64,
     /// The reader reached its end (or failed); workers stop taking turns.
     ended: bool,
     /// The consumer is gone.
     stop: bool,
-    /// Workers waiting for room in the window. A notify is a syscall even with no one
-    /// waiting; the consumer makes one per batch only when someone is.
-    waiting: usize,
     /// Recycled batches (buffers kept warm).
     spare: Vec<Batch>,
     /// Parser state the consumer settled on after a re-parse, with a version number, for
@@ -65,12 +63,26 @@ struct Turn {
     settled: (u64, StreamParser),
 }
 
+/// The consumer's bookkeeping is kept out of the turn's lock, which a worker holds while it
+/// reads a chunk: waiting on that read only to say which chunk it wants next blocked the
+/// consumer about once every five batches.
 struct Shared {
     turn: Mutex<Turn>,
     cv: Condvar,
+    /// Number of the next chunk the consumer wants.
+    wanted: AtomicU64,
+    /// Workers waiting for room in the window (announced before they check it a last time,
+    /// so that the consumer, which moves `wanted` first and reads this after, never misses
+    /// one). A notify is a syscall even with no one waiting.
+    waiting: AtomicUsize,
 }
 
 impl Shared {
+    /// Whether the window has room for the next chunk to read.
+    fn room(&self, t: &Turn) -> bool {
+        t.seq < self.wanted.load(SeqCst) + t.window
+    }
+
     fn lock(&self) -> MutexGuard<'_, Turn> {
         // A worker that panicked left the turn in a consistent state (it is only changed
         // by plain assignments), so a poisoned lock is still usable.
@@ -98,6 +110,23 @@ pub(super) struct PoolFeed {
     /// The consumer parses a chunk itself when the one it needs is not ready (see
     /// [`PoolFeed::help`]); its parser state, tracked like a worker's.
     help: Option<Helper>,
+    /// Batches handed back while the turn was locked, for the spares.
+    stash: Stash,
+}
+
+#[derive(Default)]
+struct Stash(Vec<Batch>);
+
+impl Stash {
+    /// Into the spares: every batch in flight comes back, so workers never allocate (and
+    /// fault in) a fresh one.
+    fn give(&mut self, t: &mut Turn, workers: usize) {
+        for b in self.0.drain(..) {
+            if t.spare.len() < t.window as usize + workers {
+                t.spare.push(b);
+            }
+        }
+    }
 }
 
 struct Helper {
@@ -127,15 +156,15 @@ impl PoolFeed {
             turn: Mutex::new(Turn {
                 reader,
                 seq: 0,
-                wanted: 0,
                 window: (n + usize::from(help)) as u64 * AHEAD,
                 ended: false,
                 stop: false,
-                waiting: 0,
                 spare: Vec::new(),
                 settled: (0, parser.clone()),
             }),
             cv: Condvar::new(),
+            wanted: AtomicU64::new(0),
+            waiting: AtomicUsize::new(0),
         });
         let (tx, rx) = channel::<Numbered>();
         let handles = (0..n)
@@ -165,6 +194,7 @@ impl PoolFeed {
             source,
             ended: false,
             help,
+            stash: Stash::default(),
         }
     }
 
@@ -200,7 +230,8 @@ impl PoolFeed {
             return false;
         };
         let mut t = self.shared.lock();
-        if t.stop || t.ended || t.seq >= t.wanted + t.window {
+        self.stash.give(&mut t, self.workers);
+        if t.stop || t.ended || !self.shared.room(&t) {
             return false;
         }
         let (seq, taken) = take_chunk(&mut t, &mut h.parser, &mut h.seen);
@@ -232,10 +263,14 @@ fn work(
     let mut seen = 0;
     loop {
         let mut t = shared.lock();
-        while !t.stop && !t.ended && t.seq >= t.wanted + t.window {
-            t.waiting += 1;
+        while !t.stop && !t.ended && !shared.room(&t) {
+            shared.waiting.fetch_add(1, SeqCst);
+            if shared.room(&t) {
+                shared.waiting.fetch_sub(1, SeqCst);
+                break;
+            }
             t = shared.cv.wait(t).unwrap_or_else(|e| e.into_inner());
-            t.waiting -= 1;
+            shared.waiting.fetch_sub(1, SeqCst);
         }
         if t.stop || t.ended {
             return;
@@ -336,19 +371,19 @@ impl Feed for PoolFeed {
         }
         let msg = self.take_next();
         self.next += 1;
-        let waiting = {
-            let mut t = self.shared.lock();
-            t.wanted = self.next;
-            // Every batch in flight comes back here: keep them all, so workers never
-            // allocate (and fault in) a fresh one.
-            if t.spare.len() < t.window as usize + self.workers {
-                t.spare.push(recycled);
-            }
-            t.waiting
-        };
+        self.shared.wanted.store(self.next, SeqCst);
+        self.stash.0.push(recycled);
+        match self.shared.turn.try_lock() {
+            Ok(mut t) => self.stash.give(&mut t, self.workers),
+            Err(TryLockError::Poisoned(e)) => self.stash.give(&mut e.into_inner(), self.workers),
+            // A worker is reading: the batch goes back with a later one.
+            Err(TryLockError::WouldBlock) => {}
+        }
         // One more chunk may be read: one worker to wake, not all (the others would only
-        // wake to wait again, taking the engine's core for a moment).
-        if waiting > 0 {
+        // wake to wait again, taking the engine's core for a moment). Taking the lock first
+        // makes sure a worker that announced itself is already waiting.
+        if self.shared.waiting.load(SeqCst) > 0 {
+            drop(self.shared.lock());
             self.shared.cv.notify_one();
         }
         match msg {
