@@ -309,7 +309,9 @@ fn generate(path: &Path, lines: usize, make_line: fn(u64, &mut String)) -> std::
         bytes += s.len() as u64;
         w.write_all(s.as_bytes())?;
     }
-    w.flush()?;
+    // On disk before timing starts: the kernel writing 670 MB of dirty pages back in the
+    // background took a core from the two-thread stages that came next (-25% in them).
+    w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
     Ok(bytes)
 }
 
